@@ -1,0 +1,55 @@
+"""Helpers shared by the subcommands: building the engine, writing JSON safely, reporting errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, BinaryIO
+
+import click
+
+from smsguard.engine import Engine
+from smsguard.errors import SmsguardError
+
+pack_option = click.option(
+    "--pack",
+    "packs",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Rule pack file or directory layered after the default pack (repeatable).",
+)
+no_default_option = click.option(
+    "--no-default", is_flag=True, help="Do not load the built-in default pack (use only --pack)."
+)
+
+
+def build_engine(packs: Sequence[str] = (), no_default: bool = False) -> Engine:
+    """The engine for a command, turning load errors into a clean exit with the diagnostics."""
+    try:
+        if no_default:
+            if not packs:
+                raise click.UsageError("--no-default needs at least one --pack")
+            return Engine.from_paths(*packs)
+        return Engine.from_paths(*packs, include_default=True)
+    except SmsguardError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(2) from None
+
+
+def dumps(obj: Any) -> str:
+    """JSON on one line, readable Chinese, and still valid when the input held lone surrogates."""
+    text = json.dumps(obj, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(obj, ensure_ascii=True)
+    return text
+
+
+def stdout_bytes() -> BinaryIO:
+    return sys.stdout.buffer
+
+
+def write_line(out: BinaryIO, obj: Any) -> None:
+    out.write(dumps(obj).encode("utf-8") + b"\n")

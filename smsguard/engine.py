@@ -1,0 +1,257 @@
+"""The engine: normalize, extract, detect, evaluate, score, explain. One direction, no back and forth."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from smsguard import __version__, scoring
+from smsguard.diagnostics import Diagnostic
+from smsguard.errors import InputError
+from smsguard.extract import Features, extract
+from smsguard.lang.compiler import compile_or_raise
+from smsguard.lang.loader import LoadedPack, load_pack
+from smsguard.matching import BoolResult, MatchContext, normalize_sender
+from smsguard.model import Hit, Message, PluginFailure, Signal, Verdict
+from smsguard.normalize import NormalizedText, Normalizer, default_normalizer
+from smsguard.pack import CompiledPack
+from smsguard.plugins import PluginHost
+
+log = logging.getLogger(__name__)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+Tokenizer = Callable[[str], list[tuple[str, int, int]]]
+
+
+def default_pack_path() -> Path:
+    """The directory of the built-in default rule pack inside the installed package."""
+    return Path(str(resources.files("smsguard.packs").joinpath("default")))
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """Everything computed for one message, for ``explain`` and tests; the verdict is the public part."""
+
+    message: Message
+    text: NormalizedText
+    features: Features
+    signals: tuple[Signal, ...]
+    rule_results: tuple[BoolResult, ...]
+    verdict: Verdict
+
+
+class Engine:
+    """Judges messages with one compiled pack and one set of plugins. Thread-compatible, not re-entrant."""
+
+    def __init__(
+        self,
+        pack: CompiledPack,
+        host: PluginHost,
+        normalizer: Normalizer | None = None,
+    ) -> None:
+        self.pack = pack
+        self.host = host
+        self.normalizer = normalizer or default_normalizer()
+        self._tokenizer: Tokenizer | None = _jieba_tokenizer() if pack.needs_words else None
+        self._version = {"engine": __version__, "pack": f"{pack.name} {pack.version}"}
+        self._categories = {c.id: c for c in pack.categories}
+
+    # ---- construction
+    @classmethod
+    def default(cls, *, plugins: Iterable[Any] = (), load_entrypoints: bool = True) -> Engine:
+        """The built-in default pack, layered with the packs that installed plugins contribute."""
+        return cls.from_paths(plugins=plugins, load_entrypoints=load_entrypoints, include_default=True)
+
+    @classmethod
+    def from_paths(
+        cls,
+        *paths: str | Path,
+        include_default: bool = False,
+        plugins: Iterable[Any] = (),
+        load_entrypoints: bool = True,
+        host: PluginHost | None = None,
+    ) -> Engine:
+        """Compile the given pack files or directories (layered in order) with the installed plugins.
+
+        With ``include_default`` the built-in pack and the plugins' packs come first.
+        """
+        host = host or PluginHost.from_entry_points(plugins, load_entrypoints=load_entrypoints)
+        normalizer = default_normalizer()
+        sources: list[Path] = []
+        if include_default:
+            sources.append(default_pack_path())
+            sources.extend(Path(str(p)) for p in host.rule_packs())
+        sources.extend(Path(p) for p in paths)
+        loaded, diagnostics = load_packs(sources, host)
+        pack = compile_or_raise(loaded, host.signal_specs, host.functions(), normalizer, diagnostics)
+        return cls(pack, host, normalizer)
+
+    # ---- judging
+    def check(
+        self,
+        text: str,
+        sender: str | None = None,
+        received_at: datetime | None = None,
+        *,
+        meta: Mapping[str, Any] | None = None,
+    ) -> Verdict:
+        """Judge one SMS."""
+        return self.judge(Message(text, sender, received_at, meta or {})).verdict
+
+    def check_message(self, message: Message) -> Verdict:
+        return self.judge(message).verdict
+
+    def check_many(self, items: Iterable[str | Message | Mapping[str, Any]]) -> Iterator[Verdict]:
+        """Judge messages lazily, in order: strings, :class:`Message` objects or mappings with ``text``."""
+        for item in items:
+            yield self.judge(as_message(item)).verdict
+
+    def judge(self, message: Message) -> Judgement:
+        """Judge one message and keep every intermediate result."""
+        if not isinstance(message.text, str):
+            raise InputError(f"message text must be a string, not {type(message.text).__name__}")
+        if message.sender is not None and not isinstance(message.sender, str):
+            raise InputError(f"sender must be a string, not {type(message.sender).__name__}")
+        ntext = self._normalize(message.text)
+        features = extract(ntext)
+        signals, failures = self.host.detect(message, ntext, features)
+        by_name: dict[str, list[Signal]] = {}
+        for signal in signals:
+            by_name.setdefault(signal.name, []).append(signal)
+        ctx = MatchContext(
+            message,
+            ntext,
+            features,
+            by_name,
+            self.pack.literals.find_spans(ntext.text),
+            normalize_sender(message.sender),
+            self._tokenizer,
+        )
+        hits: list[Hit] = []
+        results = ctx.rule_results
+        original = message.text
+        for rule in self.pack.rules:
+            result = rule.evaluate(ctx)
+            results.append(result)
+            if result is not None and rule.enabled:
+                spans = tuple(sorted(set(result)))
+                hits.append(
+                    Hit(
+                        rule.id,
+                        rule.category,
+                        rule.weight,
+                        rule.title,
+                        spans,
+                        tuple(original[s:e] for s, e in spans),
+                        rule.pack,
+                    )
+                )
+        failures.extend(ctx.failures)
+        verdict = self._verdict(hits, signals, failures)
+        verdict, adjust_failures = self.host.adjust(message, verdict)
+        if adjust_failures:
+            verdict = _with_errors(verdict, adjust_failures)
+        return Judgement(message, ntext, features, tuple(signals), tuple(results), verdict)
+
+    def fired_rules(self, message: Message) -> frozenset[str]:
+        """Ids of the rules whose condition holds for ``message`` (disabled rules included)."""
+        results = self.judge(message).rule_results
+        return frozenset(
+            rule.id for rule, result in zip(self.pack.rules, results, strict=True) if result is not None
+        )
+
+    def _normalize(self, text: str) -> NormalizedText:
+        """Normalize, replacing lone surrogates (which no encoder accepts) one-for-one with U+FFFD first."""
+        if text.isascii() or not _SURROGATE.search(text):
+            return self.normalizer.normalize(text)
+        return replace(self.normalizer.normalize(_SURROGATE.sub("\ufffd", text)), original=text)
+
+    def _verdict(self, hits: list[Hit], signals: list[Signal], failures: list[PluginFailure]) -> Verdict:
+        categories = self.pack.categories
+        scores = scoring.scores(categories, hits)
+        chosen = scoring.decide(categories, scores, self.pack.fallback)
+        hits.sort(key=lambda h: (-scores.get(h.category, 0.0), h.category, -h.weight, h.rule))
+        return Verdict(
+            chosen.id,
+            chosen.risk,
+            scores,
+            tuple(hits),
+            tuple(signals),
+            self._advice(chosen.id, hits, scores),
+            tuple(failures),
+            self._version,
+            chosen.title,
+        )
+
+    def _advice(self, chosen: str, hits: Sequence[Hit], scores: Mapping[str, float]) -> tuple[str, ...]:
+        """Advice of the fired rules that matter (their category is chosen or half-way to its threshold),
+        most specific first, then the chosen category's general advice; no repeats."""
+        advice: list[str] = []
+        for hit in hits:
+            category = self._categories.get(hit.category)
+            if hit.weight <= 0 or category is None:
+                continue
+            if hit.category != chosen and scores.get(hit.category, 0.0) < category.threshold / 2:
+                continue
+            advice.extend(self.pack.rule(hit.rule).advice)
+        category = self._categories.get(chosen)
+        if category is not None:
+            advice.extend(category.advice)
+        return tuple(dict.fromkeys(advice))
+
+
+def load_packs(sources: Sequence[Path], host: PluginHost) -> tuple[list[LoadedPack], list[Diagnostic]]:
+    """Load pack sources with the lexicons the plugins contribute; diagnostics are collected, not raised."""
+    lexicons = host.lexicons()
+    loaded: list[LoadedPack] = []
+    diagnostics: list[Diagnostic] = []
+    for source in sources:
+        pack, found = load_pack(source, lexicons)
+        loaded.append(pack)
+        diagnostics.extend(found)
+    return loaded, diagnostics
+
+
+def as_message(item: str | Message | Mapping[str, Any]) -> Message:
+    """Accept the shapes ``check_many`` takes."""
+    if isinstance(item, Message):
+        return item
+    if isinstance(item, str):
+        return Message(item)
+    if isinstance(item, Mapping):
+        text = item.get("text")
+        if not isinstance(text, str):
+            raise InputError("a message needs a 'text' string")
+        sender = item.get("sender")
+        received = item.get("received_at")
+        when = parse_time(received) if isinstance(received, str) and received else None
+        return Message(text, str(sender) if sender not in (None, "") else None, when)
+    raise InputError(f"cannot judge a {type(item).__name__}")
+
+
+def parse_time(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError("received_at must be an ISO 8601 date and time") from None
+
+
+def _with_errors(verdict: Verdict, failures: Sequence[PluginFailure]) -> Verdict:
+    return replace(verdict, errors=(*verdict.errors, *failures))
+
+
+def _jieba_tokenizer() -> Tokenizer:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+
+    def tokenize(text: str) -> list[tuple[str, int, int]]:
+        return [(word, start, end) for word, start, end in jieba.tokenize(text)]
+
+    return tokenize

@@ -1,0 +1,420 @@
+"""Normalization: the text rules match against, plus a map from every normalized character to the original.
+
+A :class:`Normalizer` runs a list of steps. A step either returns a string of the same length (a character-
+aligned rewrite, such as width folding, that keeps the offset map unchanged) or a list of edits
+``(start, end, replacement)`` that delete, expand or contract text; the offset map follows every edit, so a
+match anywhere in the normalized text maps back to the characters the sender actually typed.
+
+The default steps, in order (the order matters):
+
+1. ``charfold``: NFKC per character (full-width letters, digits and punctuation to ASCII, compatibility forms),
+   zero-width characters removed, lower case. The ellipsis ``…`` is kept as it is: it is sentence punctuation.
+2. ``separators``: spaces and symbols (``* - _ · ~ | / + . #`` and the like) between two CJK characters are
+   dropped (``起 诉``, ``法*院``, ``起-诉`` -> ``起诉``). Sentence punctuation (``，。！？；：、``) stays, and so does
+   anything between non-CJK characters, so URLs, numbers and English words are untouched.
+3. ``t2s``: traditional to simplified Chinese with OpenCC. Runs after step 2 so phrase-level conversion sees
+   the words as they are meant (``訴 訟`` -> ``訴訟`` -> ``诉讼``).
+4. ``lookalikes``, run twice: the homophone and lookalike table ``lexicons/homophones.txt`` (``徽信``/``vx`` ->
+   ``微信``, ``fa院`` -> ``法院``, ``扣扣`` -> ``qq``), which users extend through ``SMSGUARD_LEXICON_PATH``. Its
+   entries are written in any form: they are normalized with steps 1-3 before use. The second run resolves
+   rewrites that build on one another (``薇亻言`` -> ``薇信`` -> ``微信``); longer chains are not supported.
+5. ``separators`` again: a rewrite can turn a Latin evasion into CJK characters (``加 vx 号`` -> ``加 微信 号``),
+   whose separators then go too (``加微信号``).
+
+Every step has a fast path for the common case (plain simplified text, nothing to do), and the whole is
+idempotent: normalizing a normalized text changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from typing import Any, Protocol
+
+from smsguard.lexicon import LexiconEntry, load_lexicon
+from smsguard.model import Span
+
+Edit = tuple[int, int, str]
+
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e\u034f")
+CJK_CHARS = "\u2e80-\u2eff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# Symbols that senders put inside words to dodge keyword filters; removed only between two CJK characters.
+SEPARATOR_CHARS = " \t*-_·~|/+.#^=`'\"•‧・∙⋅●○◆◇■□▲△★☆♡♥❤✿❀※@%&$\\"
+_KEEP_AS_IS = frozenset("…‥")
+LOOKALIKE_DIR: Traversable = files("smsguard").joinpath("lexicons")
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedText:
+    """The normalized form of a text and the way back to the original.
+
+    ``starts[i]``/``ends[i]`` give the original span of normalized character ``i``; both are ``None`` when the
+    normalization changed no length (the common case), meaning the map is the identity.
+    """
+
+    original: str
+    text: str
+    starts: tuple[int, ...] | None = None
+    ends: tuple[int, ...] | None = None
+
+    def to_original(self, start: int, end: int) -> Span:
+        """Map a half-open span of the normalized text to the original text."""
+        if self.starts is None or self.ends is None:
+            return (start, end)
+        n = len(self.text)
+        if start >= end:
+            pos = self.starts[start] if start < n else len(self.original)
+            return (pos, pos)
+        return (self.starts[start], self.ends[min(end, n) - 1])
+
+    def original_slice(self, start: int, end: int) -> str:
+        """The original characters behind a normalized span."""
+        a, b = self.to_original(start, end)
+        return self.original[a:b]
+
+
+class NormalizationStep(Protocol):
+    """One rewrite of the text; see the module docstring for the two kinds of result."""
+
+    name: str
+
+    def apply(self, text: str) -> str | list[Edit]: ...
+
+
+# Characters that certainly fold to themselves: ASCII other than A-Z, CJK ideographs and the CJK punctuation
+# that NFKC keeps. Anything else is looked at one character at a time.
+_MAY_FOLD = re.compile(
+    "[^\x00-\x40\x5b-\x7f\u00b7\u2010\u2012-\u2016\u2018-\u2023\u3001-\u3035\u303b-\u303f"
+    "\u3400-\u4dbf\u4e00-\u9fff]"
+)
+
+
+@lru_cache(maxsize=8192)
+def fold_char(ch: str) -> str:
+    """NFKC and lower case of one character, repeated until stable (so folding is idempotent)."""
+    if ch in ZERO_WIDTH:
+        return ""
+    if ch in _KEEP_AS_IS:
+        return ch
+    current = ch
+    for _ in range(4):
+        folded = "".join(c if c in _KEEP_AS_IS else unicodedata.normalize("NFKC", c) for c in current).lower()
+        folded = "".join(c for c in folded if c not in ZERO_WIDTH)
+        if folded == current:
+            break
+        current = folded
+    return current
+
+
+class CharFoldStep:
+    """NFKC per character (full width to half width and compatibility forms), zero-width removal, lower case."""
+
+    name = "charfold"
+
+    def apply(self, text: str) -> str | list[Edit]:
+        if text.isascii():
+            return text.lower()
+        chars: list[str] | None = None
+        for m in _MAY_FOLD.finditer(text):
+            ch = m.group()
+            folded = fold_char(ch)
+            if folded == ch:
+                continue
+            if len(folded) != 1:
+                return self._edits(text)
+            if chars is None:
+                chars = list(text)
+            chars[m.start()] = folded
+        return text if chars is None else "".join(chars)
+
+    @staticmethod
+    def _edits(text: str) -> list[Edit]:
+        edits: list[Edit] = []
+        for m in _MAY_FOLD.finditer(text):
+            folded = fold_char(m.group())
+            if folded != m.group():
+                edits.append((m.start(), m.end(), folded))
+        return edits
+
+
+class SeparatorStep:
+    """Drops separator symbols and spaces between two CJK characters (``起 诉``, ``法*院`` -> ``起诉``, ``法院``)."""
+
+    _any = re.compile(f"[{re.escape(SEPARATOR_CHARS)}]")
+    _between = re.compile(f"(?<=[{CJK_CHARS}])[{re.escape(SEPARATOR_CHARS)}]+(?=[{CJK_CHARS}])")
+
+    def __init__(self, name: str = "separators") -> None:
+        self.name = name
+
+    def apply(self, text: str) -> str | list[Edit]:
+        if text.isascii() or self._any.search(text) is None:
+            return text
+        return [(m.start(), m.end(), "") for m in self._between.finditer(text)]
+
+
+class TraditionalToSimplifiedStep:
+    """Traditional to simplified Chinese with OpenCC ``t2s`` (phrase-aware where it keeps the length)."""
+
+    name = "t2s"
+
+    def apply(self, text: str) -> str | list[Edit]:
+        if text.isascii():
+            return text
+        converter = _opencc()
+        try:
+            out: str = converter.convert(text)
+        except (UnicodeError, ValueError):  # lone surrogates cannot cross into OpenCC
+            return _t2s_by_char(text)
+        if out == text:
+            return text
+        if len(out) != len(text):
+            return _t2s_by_char(text)
+        # A few mappings chain (薴 -> 苧 -> 苎): convert until stable so the step is idempotent.
+        for _ in range(3):
+            again: str = converter.convert(out)
+            if again == out or len(again) != len(out):
+                break
+            out = again
+        return out
+
+
+@lru_cache(maxsize=1)
+def _opencc() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _t2s_char_map() -> dict[str, str]:
+    """Single-character t2s mappings (to a fixed point), for text whose phrase conversion changes length."""
+    converter = _opencc()
+    ranges = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
+    chars = [chr(cp) for lo, hi in ranges for cp in range(lo, hi)]
+    converted = converter.convert("\n".join(chars)).split("\n")
+    mapping: dict[str, str] = {}
+    if len(converted) == len(chars):
+        mapping = {a: b for a, b in zip(chars, converted, strict=True) if a != b and len(b) == 1}
+    for key, value in mapping.items():
+        while value in mapping and mapping[value] != value:
+            value = mapping[value]
+        mapping[key] = value
+    return mapping
+
+
+def _t2s_by_char(text: str) -> str:
+    mapping = _t2s_char_map()
+    return "".join(mapping.get(ch, ch) for ch in text)
+
+
+@dataclass(frozen=True, slots=True)
+class _LookalikeTable:
+    pattern: re.Pattern[str] | None
+    replacements: tuple[str, ...]
+    triggers: re.Pattern[str] | None
+
+
+class LookalikeStep:
+    """Rewrites homophones and lookalikes from a lexicon (``徽信`` -> ``微信``); see ``homophones.txt``.
+
+    Each line is ``variant<TAB>canonical`` with optional context attributes: ``before=A|B`` (the variant must
+    follow one of these), ``after=X|Y`` (or be followed by one of these; when both are given either suffices),
+    ``notbefore=...`` and ``notafter=...`` (must not). ``<alnum>``, ``<digit>`` and ``<start>``/``<end>`` stand
+    for a letter or digit, a digit, and the ends of the text. A variant that starts or ends with a Latin letter or
+    digit only matches as a whole word (``vx`` in ``加vx`` but not in ``/wxcs/``); spaces or symbols may stand
+    where the variant switches between Latin and CJK characters (``fa 院``).
+    """
+
+    name = "lookalikes"
+
+    def __init__(self, entries: Sequence[LexiconEntry] | None = None) -> None:
+        if entries is None:
+            entries = load_lexicon(LOOKALIKE_DIR, "homophones")
+        self._table = _compile_lookalikes(tuple(entries))
+
+    def apply(self, text: str) -> str | list[Edit]:
+        table = self._table
+        if table.pattern is None or table.triggers is None or table.triggers.search(text) is None:
+            return text
+        edits: list[Edit] = []
+        for m in table.pattern.finditer(text):
+            group = m.lastgroup
+            if group is None:
+                continue
+            replacement = table.replacements[int(group[1:])]
+            if m.group() != replacement:
+                edits.append((m.start(), m.end(), replacement))
+        return edits
+
+
+_SEP_CLASS = f"[{re.escape(SEPARATOR_CHARS)}]"
+_TOKENS = {"<alnum>": "[a-z0-9]", "<digit>": "[0-9]"}
+
+
+def _context_literals(value: str) -> list[str]:
+    return [v for v in value.split("|") if v]
+
+
+def _lookbehinds(literals: list[str], prep: Normalizer, negative: bool) -> str:
+    parts: list[str] = []
+    for lit in literals:
+        if lit == "<start>":
+            parts.append("(?<![\\s\\S])" if not negative else "(?<=[\\s\\S])")
+            continue
+        body = _TOKENS.get(lit) or re.escape(prep.normalize_pattern(lit))
+        if negative:
+            parts.append(f"(?<!{body})")
+        else:
+            parts.append(f"(?<={body})|(?<={body}{_SEP_CLASS})")
+    return "".join(parts) if negative else "(?:" + "|".join(parts) + ")"
+
+
+def _lookahead(literals: list[str], prep: Normalizer, negative: bool) -> str:
+    bodies = [
+        "$" if lit == "<end>" else (_TOKENS.get(lit) or re.escape(prep.normalize_pattern(lit)))
+        for lit in literals
+    ]
+    alternatives = "|".join(bodies)
+    return f"(?!{alternatives})" if negative else f"(?={_SEP_CLASS}?(?:{alternatives}))"
+
+
+def _variant_regex(variant: str) -> str:
+    parts: list[str] = []
+    for i, ch in enumerate(variant):
+        if i and ch.isascii() != variant[i - 1].isascii():
+            parts.append(f"{_SEP_CLASS}*")
+        parts.append(re.escape(ch))
+    core = "".join(parts)
+    if variant[0].isascii() and variant[0].isalnum():
+        core = "(?<![a-z0-9_./@-])" + core
+    if variant[-1].isascii() and variant[-1].isalnum():
+        core += r"(?![a-z0-9_/@-]|\.[a-z0-9])"
+    return core
+
+
+@lru_cache(maxsize=16)
+def _compile_lookalikes(entries: tuple[LexiconEntry, ...]) -> _LookalikeTable:
+    prep = Normalizer([CharFoldStep(), SeparatorStep(), TraditionalToSimplifiedStep()])
+    rows: list[tuple[str, str, dict[str, list[str]]]] = []
+    for entry in entries:
+        if not entry.attributes:
+            continue
+        variant = prep.normalize_pattern(entry.term)
+        canonical = prep.normalize_pattern(entry.attributes[0])
+        if not variant or variant == canonical:
+            continue
+        context: dict[str, list[str]] = {}
+        for attribute in entry.attributes[1:]:
+            key, _, value = attribute.partition("=")
+            context[key.strip().lower()] = _context_literals(value.strip())
+        rows.append((variant, canonical, context))
+    if not rows:
+        return _LookalikeTable(None, (), None)
+    rows.sort(key=lambda row: -len(row[0]))  # longest variant first, so v信 wins over a lone v
+    alternatives: list[str] = []
+    replacements: list[str] = []
+    for index, (variant, canonical, context) in enumerate(rows):
+        core = _variant_regex(variant)
+        guards = ""
+        if context.get("notbefore"):
+            guards += _lookbehinds(context["notbefore"], prep, negative=True)
+        tail = _lookahead(context["notafter"], prep, negative=True) if context.get("notafter") else ""
+        before, after = context.get("before"), context.get("after")
+        if before and after:
+            body = f"(?:{_lookbehinds(before, prep, False)}{core}|{core}{_lookahead(after, prep, False)})"
+        elif before:
+            body = f"{_lookbehinds(before, prep, False)}{core}"
+        elif after:
+            body = f"{core}{_lookahead(after, prep, False)}"
+        else:
+            body = core
+        alternatives.append(f"(?P<e{index}>{guards}{body}{tail})")
+        replacements.append(canonical)
+    triggers = re.compile("[" + re.escape("".join(sorted({row[0][0] for row in rows}))) + "]")
+    return _LookalikeTable(re.compile("|".join(alternatives)), tuple(replacements), triggers)
+
+
+class Normalizer:
+    """Runs normalization steps in order and keeps the offset map to the original text."""
+
+    def __init__(self, steps: Sequence[NormalizationStep]) -> None:
+        self.steps = tuple(steps)
+
+    def normalize(self, original: str) -> NormalizedText:
+        text = original
+        starts: list[int] | None = None
+        ends: list[int] | None = None
+        for step in self.steps:
+            result = step.apply(text)
+            if isinstance(result, str):
+                if len(result) != len(text):
+                    raise ValueError(f"normalization step {step.name!r} changed length without edits")
+                text = result
+                continue
+            if not result:
+                continue
+            if starts is None or ends is None:
+                starts = list(range(len(text)))
+                ends = list(range(1, len(text) + 1))
+            text, starts, ends = _apply_edits(text, starts, ends, result, len(original))
+        if starts is None or ends is None:
+            return NormalizedText(original, text)
+        return NormalizedText(original, text, tuple(starts), tuple(ends))
+
+    def normalize_pattern(self, pattern: str) -> str:
+        """Normalize a rule literal exactly as message text is normalized (no offset map needed)."""
+        return self.normalize(pattern).text
+
+
+def _apply_edits(
+    text: str, starts: list[int], ends: list[int], edits: list[Edit], original_length: int
+) -> tuple[str, list[int], list[int]]:
+    parts: list[str] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    pos = 0
+    for start, end, replacement in sorted(edits):
+        if start < pos:
+            continue  # overlapping edit from the same step: the earlier one wins
+        parts.append(text[pos:start])
+        new_starts.extend(starts[pos:start])
+        new_ends.extend(ends[pos:start])
+        if replacement:
+            parts.append(replacement)
+            if len(replacement) == end - start:  # same length: keep the character-aligned map
+                new_starts.extend(starts[start:end])
+                new_ends.extend(ends[start:end])
+            else:
+                if start < end:
+                    origin_start, origin_end = starts[start], ends[end - 1]
+                else:
+                    origin_start = origin_end = starts[start] if start < len(starts) else original_length
+                new_starts.extend([origin_start] * len(replacement))
+                new_ends.extend([origin_end] * len(replacement))
+        pos = max(pos, end)
+    parts.append(text[pos:])
+    new_starts.extend(starts[pos:])
+    new_ends.extend(ends[pos:])
+    return "".join(parts), new_starts, new_ends
+
+
+def default_steps() -> list[NormalizationStep]:
+    """The steps every engine runs unless it is given others, in the order the module docstring explains."""
+    lookalikes = LookalikeStep()
+    return [
+        CharFoldStep(),
+        SeparatorStep(),
+        TraditionalToSimplifiedStep(),
+        lookalikes,
+        lookalikes,
+        SeparatorStep("separators-after-lookalikes"),
+    ]
+
+
+def default_normalizer() -> Normalizer:
+    return Normalizer(default_steps())

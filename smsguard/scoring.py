@@ -1,0 +1,57 @@
+"""Merge the fired rules into a probability per category and choose the verdict's category.
+
+Each rule's weight is evidence for its category. A category's probability is ``1 - exp(-W)`` where ``W`` is
+the sum of the weights of its fired rules, floored at 0: one rule of weight 1 gives 0.63, weight 2 gives 0.86,
+weight 3 gives 0.95, and negative weights (counter-evidence) pull it back. Independent pieces of evidence
+combine like a noisy-OR, so adding a fired rule of positive weight never lowers the probability.
+
+The verdict is the category of highest priority among those whose probability reaches their threshold (ties:
+higher probability, then id); when none does, the pack's fallback category.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+
+from smsguard.model import Hit
+from smsguard.pack import CompiledCategory
+
+
+def category_evidence(categories: Sequence[CompiledCategory], hits: Iterable[Hit]) -> dict[str, float]:
+    """Summed weight per category (every declared category present, in declaration order)."""
+    totals = {c.id: 0.0 for c in categories}
+    for hit in hits:
+        if hit.category in totals:
+            totals[hit.category] += hit.weight
+    return totals
+
+
+def probability(evidence: float) -> float:
+    """Map summed evidence to a probability in [0, 1)."""
+    return 1.0 - math.exp(-evidence) if evidence > 0 else 0.0
+
+
+def scores(categories: Sequence[CompiledCategory], hits: Iterable[Hit]) -> dict[str, float]:
+    return {cid: probability(total) for cid, total in category_evidence(categories, hits).items()}
+
+
+def decide(
+    categories: Sequence[CompiledCategory], category_scores: Mapping[str, float], fallback: str
+) -> CompiledCategory:
+    """The category of the verdict: see the module docstring."""
+    qualified = [
+        c
+        for c in categories
+        if c.id != fallback and category_scores.get(c.id, 0.0) > 0.0 and category_scores[c.id] >= c.threshold
+    ]
+    if qualified:
+        return max(qualified, key=lambda c: (c.priority, category_scores.get(c.id, 0.0), _reverse(c.id)))
+    for category in categories:
+        if category.id == fallback:
+            return category
+    return CompiledCategory(fallback, fallback, 0.0, 0.0, "none")
+
+
+def _reverse(text: str) -> tuple[int, ...]:
+    return tuple(-ord(ch) for ch in text)

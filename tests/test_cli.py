@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from smsguard.cli import main
+
+THREAT = "您的欠款已严重逾期，我司将于三日内向法院提起诉讼，届时你将被列入失信名单"
+
+
+def run(*args: str, stdin: str | bytes | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_check_explains_in_words() -> None:
+    code, out = run("check", THREAT, "--sender", "1069012345678")
+    assert code == 0
+    assert "legal_threat" in out and "风险 risk" in out
+    assert "⟦起诉⟧" in out or "⟦法院⟧" in out  # matched characters are marked when not on a terminal
+    assert "12368" in out  # advice says how to verify a case
+
+
+def test_check_json() -> None:
+    code, out = run("check", THREAT, "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["category"] == "legal_threat"
+    assert data["hits"][0]["spans"]
+
+
+def test_check_rejects_a_bad_time() -> None:
+    code, out = run("check", "你好", "--at", "yesterday")
+    assert code == 2 and "ISO 8601" in out
+
+
+def test_scan_keeps_order_ids_and_reports_bad_lines() -> None:
+    lines = [
+        json.dumps(
+            {"id": f"m{i}", "text": THREAT if i % 2 else "今晚吃什么", "sender": "10690"}, ensure_ascii=False
+        )
+        for i in range(50)
+    ]
+    lines.insert(10, "{not json")
+    lines.insert(20, json.dumps({"id": "no-text"}))
+    lines.insert(30, json.dumps([1, 2]))
+    code, out = run("scan", "-", stdin="\n".join(lines) + "\n")
+    assert code == 0
+    results = [json.loads(line) for line in out.splitlines()]
+    assert len(results) == 53
+    assert (
+        results[10] == {"line": 11, "error": results[10]["error"]} and "invalid JSON" in results[10]["error"]
+    )
+    assert results[20]["id"] == "no-text" and results[20]["line"] == 21 and "text" in results[20]["error"]
+    assert results[30]["line"] == 31 and "error" in results[30]
+    good = [r for r in results if "category" in r]
+    assert [r["id"] for r in good] == [f"m{i}" for i in range(50)]
+    assert [r["category"] for r in good[:4]] == ["normal", "legal_threat", "normal", "legal_threat"]
+
+
+def test_scan_error_objects_never_echo_the_text() -> None:
+    _code, out = run("scan", "-", stdin='{"text": "机密内容", "received_at": "not a time"}\n')
+    assert "机密内容" not in out and "received_at" in out
+
+
+def test_scan_csv(tmp_path: object) -> None:
+    code, out = run("scan", "-", "--format", "csv", stdin=f"id,text,sender\n7,{THREAT},10690\n8,你好,\n")
+    assert code == 0
+    results = [json.loads(line) for line in out.splitlines()]
+    assert [(r["id"], r["category"]) for r in results] == [("7", "legal_threat"), ("8", "normal")]
+
+
+def test_scan_non_utf8_line() -> None:
+    code, out = run("scan", "-", stdin=b'{"text": "\xff\xfe"}\n{"text": "ok"}\n')
+    assert code == 0
+    results = [json.loads(line) for line in out.splitlines()]
+    assert "UTF-8" in results[0]["error"] and results[1]["category"] == "normal"
+
+
+def test_scan_lone_surrogate_gives_valid_json() -> None:
+    code, out = run("scan", "-", stdin='{"id": 1, "text": "\\ud800起诉"}\n')
+    assert code == 0 and json.loads(out)["id"] == 1
+
+
+def test_bad_pack_exits_2_with_diagnostics(tmp_path: object) -> None:
+    from pathlib import Path
+
+    pack = Path(str(tmp_path)) / "bad.sg"
+    pack.write_text("rule x {", encoding="utf-8")
+    code, out = run("check", "你好", "--pack", str(pack))
+    assert code == 2 and "bad.sg:1:" in out

@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from smsguard import Engine, RulePackError
+from smsguard.plugins import PluginHost
+
+CATEGORIES = """
+category bad { title: "bad" threshold: 0.5 priority: 10 risk: high }
+category normal { title: "ok" threshold: 0 priority: 0 risk: none fallback: true }
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def build(tmp_path: Path, rules: str, *extra: Path) -> Engine:
+    return Engine.from_paths(write(tmp_path, "pack.sg", CATEGORIES + rules), *extra)
+
+
+def errors(tmp_path: Path, rules: str) -> str:
+    with pytest.raises(RulePackError) as info:
+        build(tmp_path, rules)
+    return str(info.value)
+
+
+def test_all_errors_are_collected_with_locations(tmp_path: Path) -> None:
+    message = errors(
+        tmp_path,
+        """
+rule a { category: bad when: signal("no.such.signal") }
+rule b { category: nosuch when: any(missing_list) }
+rule c { category: bad when: frobnicate("x") }
+""",
+    )
+    assert "pack.sg:5:37: error: unknown signal 'no.such.signal'" in message
+    assert "unknown category 'nosuch'" in message
+    assert "unknown list 'missing_list'" in message
+    assert "unknown function 'frobnicate'" in message
+
+
+def test_suggests_close_names(tmp_path: Path) -> None:
+    assert "did you mean 'link.shortener'?" in errors(
+        tmp_path, 'rule a { category: bad when: signal("link.shortner") }'
+    )
+
+
+def test_reference_cycle_is_reported(tmp_path: Path) -> None:
+    message = errors(
+        tmp_path,
+        """
+rule a { category: bad when: b }
+rule b { category: bad when: c and "x" }
+rule c { category: bad when: a }
+""",
+    )
+    assert "cycle" in message and "a -> b -> c -> a" in message
+
+
+def test_regex_the_linear_engine_rejects(tmp_path: Path) -> None:
+    assert "linear-time regex engine rejects" in errors(tmp_path, r"rule a { category: bad when: /(a)\1/ }")
+
+
+def test_type_errors(tmp_path: Path) -> None:
+    message = errors(tmp_path, 'rule a { category: bad weight: "heavy" when: count("a") == "two" }')
+    assert "'weight' must be a number" in message
+    assert "cannot compare a number with a string" in message
+
+
+def test_duplicate_names(tmp_path: Path) -> None:
+    message = errors(tmp_path, 'list a = ["x"]\nrule a { category: bad when: "x" }')
+    assert "declared twice" in message
+
+
+def test_composite_rules_run_after_their_parts(tmp_path: Path) -> None:
+    engine = build(
+        tmp_path,
+        """
+rule both { category: bad weight: 1 when: first and second }
+rule first { category: bad weight: 0.1 when: "甲" }
+rule second { category: bad weight: 0.1 when: "乙" }
+""",
+    )
+    fired = {h.rule for h in engine.check("甲乙").hits}
+    assert fired == {"both", "first", "second"}
+    assert {h.rule for h in engine.check("甲").hits} == {"first"}
+
+
+def test_layering_override_and_disable(tmp_path: Path) -> None:
+    base = """rule loud { category: bad weight: 1 when: "吵" }
+rule quiet { category: bad weight: 1 when: "静" }"""
+    layer = write(
+        tmp_path,
+        "layer/layer.sg",
+        'override loud { weight: 3 }\ndisable quiet\nrule extra { category: bad when: "新" }',
+    )
+    engine = build(tmp_path, base, layer)
+    verdict = engine.check("吵静新")
+    weights = {h.rule: h.weight for h in verdict.hits}
+    assert weights == {"loud": 3.0, "extra": 1.0}
+    packs = {h.rule: h.pack for h in verdict.hits}
+    assert packs["extra"] == "layer"
+
+
+def test_include_and_lexicon_files_stay_inside_the_pack(tmp_path: Path) -> None:
+    write(tmp_path, "outside.txt", "秘密\n")
+    pack = write(
+        tmp_path, "pack/main.sg", CATEGORIES + 'include "../evil.sg"\nlist x = file("../outside.txt")\n'
+    )
+    with pytest.raises(RulePackError) as info:
+        Engine.from_paths(pack)
+    assert str(info.value).count("leaves the pack's directory") == 2
+
+
+def test_lexicon_file_list(tmp_path: Path) -> None:
+    write(tmp_path, "pack/lexicons/words.txt", "# source: test\n老赖\n骗子\t侮辱\n")
+    pack = write(
+        tmp_path,
+        "pack/main.sg",
+        CATEGORIES + 'list words = file("lexicons/words.txt")\nrule r { category: bad when: any(words) }',
+    )
+    engine = Engine.from_paths(pack)
+    assert engine.check("你是骗子").hits[0].evidence == ("骗子",)
+
+
+def test_directory_pack_loads_every_file(tmp_path: Path) -> None:
+    write(tmp_path, "dir/a.sg", CATEGORIES)
+    write(tmp_path, "dir/b.sg", 'rule r { category: bad when: "甲" }')
+    engine = Engine.from_paths(tmp_path / "dir")
+    assert engine.check("甲").category == "bad"
+
+
+def test_unknown_signal_uses_the_plugins_declarations(tmp_path: Path) -> None:
+    host = PluginHost.from_entry_points()
+    assert "link.shortener" in host.signal_specs
+    engine = build(tmp_path, 'rule s { category: bad when: signal("link.shortener") }')
+    assert engine.check("看 http://t.cn/x").category == "bad"
+    assert engine.check("看 http://example.com/x").category == "normal"
+
+
+def test_signal_values_compare(tmp_path: Path) -> None:
+    engine = build(tmp_path, 'rule s { category: bad when: signal("link.present") >= 2 }')
+    assert engine.check("a.com 和 b.com").category == "bad"
+    assert engine.check("a.com").category == "normal"
+
+
+def test_n_of_and_count_and_near(tmp_path: Path) -> None:
+    engine = build(
+        tmp_path,
+        """
+list t = ["甲", "乙", "丙"]
+rule two { category: bad weight: 0.1 when: 2 of ("甲", "乙", "丙") }
+rule counted { category: bad weight: 0.1 when: count(t) >= 3 }
+rule close { category: bad weight: 0.1 when: near("起诉", "法院", within=3) }
+""",
+    )
+    assert {h.rule for h in engine.check("甲乙").hits} == {"two"}
+    assert {h.rule for h in engine.check("甲乙丙").hits} == {"two", "counted"}
+    assert {h.rule for h in engine.check("起诉到法院").hits} == {"close"}
+    assert engine.check("起诉一二三四五法院").hits == ()
+
+
+def test_word_matching_uses_words_not_substrings(tmp_path: Path) -> None:
+    engine = build(tmp_path, 'rule w { category: bad when: word("还款") }')
+    assert engine.pack.needs_words
+    assert engine.check("请尽快还款").category == "bad"
+
+
+def test_jieba_is_not_loaded_without_word_rules(tmp_path: Path) -> None:
+    engine = build(tmp_path, 'rule r { category: bad when: "x" }')
+    assert not engine.pack.needs_words and engine._tokenizer is None
+
+
+def test_sender_signature_and_link_fields(tmp_path: Path) -> None:
+    engine = build(
+        tmp_path,
+        """
+rule port { category: bad weight: 0.1 when: sender(/^106/) }
+rule court { category: bad weight: 0.1 when: sender("12368") }
+rule sig { category: bad weight: 0.1 when: signature("银行") }
+rule top { category: bad weight: 0.1 when: link(/\\.top$/) }
+""",
+    )
+    assert {h.rule for h in engine.check("你好", sender="1069 0000").hits} == {"port"}
+    assert {h.rule for h in engine.check("你好", sender="12368").hits} == {"court"}
+    assert {h.rule for h in engine.check("【某某银行】你好 abc.top").hits} == {"sig", "top"}

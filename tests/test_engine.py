@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import json
+import sys
+import types
+from datetime import datetime
+
+import pytest
+
+from smsguard import Engine, InputError, Message, Signal, SignalSpec
+from smsguard.hookspecs import hookimpl
+from smsguard.model import Verdict
+
+# Messages written for these tests, one per category of the default pack.
+BY_CATEGORY = {
+    "scam": ("您的贷款已审批通过，需先缴纳解冻费2000元到指定账户后才能放款", "17012345678"),
+    "illegal_collection": ("你这个老赖，今天再不还钱，我们就联系你家人和你单位领导", "13912345678"),
+    "legal_threat": (
+        "您的欠款已严重逾期，我司将于三日内向法院提起诉讼，届时你将被列入失信名单",
+        "1069012345678",
+    ),
+    "legal_notice": (
+        "【上海市浦东新区人民法院】您的案件（2025）沪0115民初12345号已立案，请登录12368查询。",
+        "12368",
+    ),
+    "collection_notice": (
+        "【招商银行】您尾号1234的信用卡本期账单应还1,234.56元，已逾期3天，请通过官方APP还款，以免影响您的个人信用记录。",
+        "95555",
+    ),
+    "normal": ("妈，我周末回家吃饭，帮我留点饺子", "13812345678"),
+}
+
+
+@pytest.mark.parametrize("category", sorted(BY_CATEGORY))
+def test_each_category(engine: Engine, category: str) -> None:
+    text, sender = BY_CATEGORY[category]
+    verdict = engine.check(text, sender=sender)
+    assert verdict.category == category
+    assert verdict.advice, "every verdict carries advice"
+    json.dumps(verdict.to_dict(), ensure_ascii=False)
+
+
+def test_risk_follows_category(engine: Engine) -> None:
+    assert engine.check(*BY_CATEGORY["scam"]).risk == "high"
+    assert engine.check(*BY_CATEGORY["legal_threat"]).risk == "medium"
+    assert engine.check(*BY_CATEGORY["normal"]).risk == "none"
+
+
+def test_spans_point_into_the_original_text(engine: Engine) -> None:
+    text = "您的欠款已逾期，我司将向法\u200b院提起诉讼，请于２４小时内处理"
+    verdict = engine.check(text, sender="10690000")
+    hit = next(h for h in verdict.hits if h.rule == "lawsuit_threat")
+    for (start, end), evidence in zip(hit.spans, hit.evidence, strict=True):
+        assert text[start:end] == evidence
+    assert "法\u200b院" in hit.evidence
+
+
+def test_full_width_text_is_matched(engine: Engine) -> None:
+    verdict = engine.check("您的贷款已审批，需缴纳保证金２０００元后放款")
+    assert verdict.category == "scam"
+
+
+def test_verdict_to_dict_has_the_stable_keys(engine: Engine) -> None:
+    data = engine.check(*BY_CATEGORY["legal_threat"]).to_dict()
+    assert {"category", "risk", "scores", "hits", "signals", "advice", "errors", "version"} <= set(data)
+    hit = data["hits"][0]
+    assert {"rule", "category", "weight", "title", "spans", "evidence"} <= set(hit)
+    assert data["version"]["engine"] and data["version"]["pack"].startswith("default")
+    assert all(0.0 <= p <= 1.0 for p in data["scores"].values())
+
+
+def test_check_many_keeps_order_and_accepts_shapes(engine: Engine) -> None:
+    items = [
+        BY_CATEGORY["scam"][0],
+        Message(BY_CATEGORY["normal"][0]),
+        {"text": BY_CATEGORY["legal_notice"][0], "sender": "12368"},
+    ]
+    verdicts = list(engine.check_many(items))
+    assert [v.category for v in verdicts] == ["scam", "normal", "legal_notice"]
+
+
+def test_received_at_is_accepted(engine: Engine) -> None:
+    verdict = engine.check("晚上好", received_at=datetime(2025, 1, 1, 23, 30))
+    assert verdict.category == "normal"
+
+
+@pytest.mark.parametrize(
+    "text", ["", " ", "\x00\x01", "\ud800孤立代理", "起" * 100_000, "😀" * 50, "\u202e反向"]
+)
+def test_any_text_gets_a_verdict(engine: Engine, text: str) -> None:
+    verdict = engine.check(text)
+    assert isinstance(verdict, Verdict)
+    json.dumps(verdict.to_dict())
+
+
+def test_non_string_text_is_an_input_error(engine: Engine) -> None:
+    with pytest.raises(InputError):
+        engine.check(123)  # type: ignore[arg-type]
+
+
+def _plugin(name: str, **hooks: object) -> types.ModuleType:
+    module = types.ModuleType(name)
+    for key, value in hooks.items():
+        setattr(module, key, value)
+    return module
+
+
+def test_a_plugin_that_raises_is_reported_and_the_message_still_judged() -> None:
+    @hookimpl
+    def smsguard_detect(message: Message, text: object, features: object) -> list[Signal]:
+        raise RuntimeError("boom")
+
+    engine = Engine.default(plugins=[_plugin("broken_plugin", smsguard_detect=smsguard_detect)])
+    verdict = engine.check(*BY_CATEGORY["legal_threat"])
+    assert verdict.category == "legal_threat"
+    assert [(e.plugin, e.hook) for e in verdict.errors] == [("broken_plugin", "smsguard_detect")]
+    assert "boom" in verdict.errors[0].error
+
+
+def test_undeclared_signal_is_rejected() -> None:
+    @hookimpl
+    def smsguard_detect(message: Message, text: object, features: object) -> list[Signal]:
+        return [Signal("link.shortener")]
+
+    engine = Engine.default(plugins=[_plugin("impostor", smsguard_detect=smsguard_detect)])
+    verdict = engine.check("你好")
+    assert "undeclared signal link.shortener" in verdict.errors[0].error
+    assert not verdict.signals
+
+
+def test_verdict_does_not_depend_on_plugin_registration_order() -> None:
+    def make(name: str, signal: str) -> types.ModuleType:
+        @hookimpl
+        def smsguard_signals() -> list[SignalSpec]:
+            return [SignalSpec(signal, "bool", "test")]
+
+        @hookimpl
+        def smsguard_detect(message: Message, text: object, features: object) -> list[Signal]:
+            return [Signal(signal, True, 1.0, ((0, 1),))]
+
+        return _plugin(name, smsguard_signals=smsguard_signals, smsguard_detect=smsguard_detect)
+
+    text, sender = BY_CATEGORY["scam"]
+    first = Engine.default(plugins=[make("p_a", "t.alpha"), make("p_b", "t.beta")]).check(text, sender)
+    second = Engine.default(plugins=[make("p_b", "t.beta"), make("p_a", "t.alpha")]).check(text, sender)
+    assert first.to_dict() == second.to_dict()
+
+
+def test_no_message_text_in_logs(engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    secret = "张三的身份证号110101199001011234"
+    with caplog.at_level("DEBUG"):
+        engine.check(secret)
+    assert secret not in caplog.text
+
+
+def test_no_network_during_judgement(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("network access during judgement")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    engine.check("点击 http://t.cn/abc 或 wap.icbc-vip.top 处理", sender="+85261234567")
+
+
+def test_default_engine_does_not_import_jieba_when_no_rule_needs_words() -> None:
+    import subprocess
+
+    probe = (
+        "import sys; from smsguard import Engine; e = Engine.default(); e.check('您的欠款已逾期'); "
+        "print(e.pack.needs_words, 'jieba' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    needs_words, imported = out == ["True", "True"], out[1] == "True"
+    assert imported == needs_words
