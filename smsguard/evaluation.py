@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 import os
-import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from smsguard.errors import InputError
+from smsguard.model import Verdict
+from smsguard.report_text import render_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +47,15 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class RuleInfo:
-    """A rule of the pack under test, so rules that never fire (dead rules) are listed too."""
+    """A rule of the pack under test, so rules that never fire (dead rules) are listed too.
+
+    A rule with a negative weight is evidence against its category: it should fire on other messages.
+    """
 
     id: str
     category: str
     title: str = ""
+    weight: float = 1.0
 
 
 class Judge(Protocol):
@@ -59,29 +64,10 @@ class Judge(Protocol):
     ``Engine.check`` has the same positional parameters; wrap it with :func:`verdict_judge`.
     """
 
-    def __call__(
-        self, text: str, sender: str | None, received_at: datetime | None, /
-    ) -> tuple[str, Sequence[str]]: ...
+    def __call__(self, text: str, sender: str | None, received_at: datetime | None, /) -> tuple[str, Sequence[str]]: ...
 
 
-class _VerdictLike(Protocol):
-    @property
-    def category(self) -> str: ...
-
-    @property
-    def hits(self) -> Sequence[_HitLike]: ...
-
-
-class _HitLike(Protocol):
-    @property
-    def rule(self) -> str: ...
-
-
-class _Check(Protocol):
-    def __call__(self, text: str, sender: str | None, received_at: datetime | None, /) -> _VerdictLike: ...
-
-
-def verdict_judge(check: _Check) -> Judge:
+def verdict_judge(check: Callable[[str, str | None, datetime | None], Verdict]) -> Judge:
     """A :class:`Judge` from a function returning a verdict, such as ``engine.check``."""
 
     def judge(text: str, sender: str | None, received_at: datetime | None, /) -> tuple[str, Sequence[str]]:
@@ -110,7 +96,10 @@ def read_labelled(source: str | os.PathLike[str] | Iterable[str], *, name: str |
             raise InputError(f"{name or path}: cannot read labelled file ({exc.strerror})") from None
         except UnicodeDecodeError as exc:
             raise InputError(f"{name or path}: not UTF-8 (byte {exc.start})") from None
-    return list(iter_labelled(source, name=name or "<stream>"))
+    try:
+        return list(iter_labelled(source, name=name or "<stream>"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name or '<stream>'}: not UTF-8 (byte {exc.start})") from None
 
 
 def iter_labelled(lines: Iterable[str], *, name: str = "<stream>") -> Iterator[LabelledRecord]:
@@ -197,6 +186,7 @@ class RuleFigures:
     rule: str
     category: str | None
     title: str
+    weight: float | None
     hits: tuple[int, ...]
     total: int
     own_share: float | None
@@ -275,11 +265,10 @@ class EvalReport:
                     "rule": r.rule,
                     "category": r.category,
                     "title": r.title,
+                    "weight": r.weight,
                     "total": r.total,
                     "hits": dict(zip(self.categories, r.hits, strict=True)),
-                    "rate": {
-                        c: _ratio(n, support[c]) for c, n in zip(self.categories, r.hits, strict=True)
-                    },
+                    "rate": {c: _ratio(n, support[c]) for c, n in zip(self.categories, r.hits, strict=True)},
                     "own_share": r.own_share,
                     "dead": r.dead,
                     "noisy": r.noisy,
@@ -288,15 +277,12 @@ class EvalReport:
             ],
             "noisy_below": self.noisy_below,
             "mistakes": [
-                {"id": m.id, "label": m.label, "predicted": m.predicted, "rules": list(m.rules)}
-                for m in self.mistakes
+                {"id": m.id, "label": m.label, "predicted": m.predicted, "rules": list(m.rules)} for m in self.mistakes
             ],
         }
 
     def render_text(self, *, max_mistakes: int = 50) -> str:
         """The report as aligned plain-text tables (see :mod:`smsguard.report_text`)."""
-        from smsguard.report_text import render_text
-
         return render_text(self, max_mistakes=max_mistakes)
 
 
@@ -313,7 +299,8 @@ def compute_report(
     ``categories`` fixes the order of tables and matrix; labels or predictions outside it are appended in
     sorted order. ``rules`` lists the pack's rules so dead ones show; a fired rule missing from it is still
     counted, with an unknown category. A rule is *noisy* when fewer than ``noisy_below`` of its hits fall on
-    messages labelled with its own category. A rule fired twice on one message counts once.
+    messages labelled with its own category (for a negative-weight rule: when more than ``1 - noisy_below``
+    do). A rule fired twice on one message counts once.
     """
     items = list(outcomes)
     order = list(dict.fromkeys(categories))
@@ -377,9 +364,7 @@ def evaluate(
             raise InputError(f"{where}: label {record.label[:40]!r} is not a category of the pack")
         category, fired = judge(record.text, record.sender, record.received_at)
         outcomes.append(Outcome(record.label, category, tuple(fired), record.id))
-    return compute_report(
-        outcomes, categories, rules, category_titles=category_titles, noisy_below=noisy_below
-    )
+    return compute_report(outcomes, categories, rules, category_titles=category_titles, noisy_below=noisy_below)
 
 
 def _category_figures(category: str, i: int, matrix: list[list[int]]) -> CategoryFigures:
@@ -407,36 +392,21 @@ def _rule_figures(
         own_share = _ratio(hits[index[info.category]], total)
     elif info is not None:
         own_share = 0.0 if total else None
+    noisy = False
+    if own_share is not None and info is not None:
+        noisy = own_share > 1 - noisy_below if info.weight < 0 else own_share < noisy_below
     return RuleFigures(
         rule=rid,
         category=info.category if info else None,
         title=info.title if info else "",
+        weight=info.weight if info else None,
         hits=tuple(hits),
         total=total,
         own_share=own_share,
         dead=total == 0,
-        noisy=own_share is not None and own_share < noisy_below,
+        noisy=noisy,
     )
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
-
-
-# ---------------------------------------------------------------- width-aware text
-
-
-def display_width(text: str) -> int:
-    """Columns ``text`` takes in a terminal: wide and full-width characters 2, combining and zero-width 0."""
-    width = 0
-    for ch in text:
-        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Cf", "Mn", "Me"):
-            continue
-        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return width
-
-
-def pad(text: str, width: int, *, right: bool = False) -> str:
-    """``text`` padded with spaces to ``width`` display columns (left-aligned unless ``right``)."""
-    fill = " " * max(0, width - display_width(text))
-    return fill + text if right else text + fill

@@ -6,6 +6,7 @@ import click
 
 from smsguard import __version__
 from smsguard.cli.check_cmd import check
+from smsguard.cli.eval_cmd import eval_cmd
 from smsguard.cli.scan_cmd import scan
 
 
@@ -17,3 +18,4 @@ def main() -> None:
 
 main.add_command(check)
 main.add_command(scan)
+main.add_command(eval_cmd)
