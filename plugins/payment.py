@@ -1,0 +1,111 @@
+"""Payment-demand detector: the reader is asked to move money (转账, 汇款, 打款) to a "safe", designated or
+personal account, by QR code, or to pay a fee before a loan or payout (解冻费, 保证金, 验资, 刷流水).
+
+Every term is skipped when the sentence denies or warns about it (公检法没有安全账户, 请勿向陌生账户转账), so
+anti-fraud reminders do not read as demands. A bank's transaction notice (转账支出, 转入工资) is no demand either:
+a transfer word needs an imperative cue before it or an account after it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from smsguard.extract import Features
+from smsguard.hookspecs import hookimpl
+from smsguard.model import Message, Signal, SignalSpec
+from smsguard.normalize import NormalizedText
+
+from ._terms import (
+    Entry,
+    HitIndex,
+    TermHit,
+    TermSet,
+    by_kind,
+    context_of,
+    cue_after,
+    cue_before,
+    make_signal,
+    negated,
+    scan_text,
+)
+
+_TERMS = TermSet("payment_terms")
+_CUE_WINDOW = 10
+_TARGET_WINDOW = 20
+# 16 to 19 digits, optionally grouped by spaces or dashes: a bank card number.
+_CARD = re.compile(r"(?<![\d])\d(?:[ -]?\d){15,18}(?![\dx])")
+_CARD_ENTRY = Entry("卡号", "payment_terms", "card_number", (), "bank card number pattern (16 to 19 digits)")
+# Words that only give context are never taken as denied; a denied transfer, account or fee is.
+_NEVER_NEGATED = frozenset({"money", "payout"})
+_ACCOUNT_KINDS = ("safe_account", "designated_account", "private_account", "payee", "card_number")
+# An ID card number (region, birth date, sequence, check digit) is no bank card.
+_ID_LIKE = re.compile(r"[1-8]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dx]\Z")
+
+_SPECS: tuple[SignalSpec, ...] = (
+    SignalSpec(
+        "payment.transfer_demand",
+        "bool",
+        "the reader is asked to transfer or remit money (请转账, 急汇, 打到以下账户)",
+    ),
+    SignalSpec("payment.safe_account", "bool", "a so-called safe or supervision account (安全账户, 资金清查账户)"),
+    SignalSpec(
+        "payment.designated_account",
+        "bool",
+        "money is to go to a designated account (指定账户, 以下账户, 对公账户)",
+    ),
+    SignalSpec(
+        "payment.personal_account",
+        "bool",
+        "a personal account, bank card number or account holder is given for money to go to",
+    ),
+    SignalSpec("payment.qr_code", "bool", "payment by scanning a QR code (扫码支付, 收款码)"),
+    SignalSpec(
+        "payment.upfront_fee",
+        "bool",
+        "a fee before a loan or payout (解冻费, 保证金, 验资, 刷流水, 手续费 with a loan or payout)",
+    ),
+)
+
+
+@hookimpl
+def smsguard_signals() -> Sequence[SignalSpec]:
+    return _SPECS
+
+
+@hookimpl
+def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+    t = scan_text(text)
+    found = _TERMS.find(t)
+    cards = [TermHit(_CARD_ENTRY, *m.span()) for m in _CARD.finditer(t) if _is_card(m.group(0))]
+    if not found and not cards:
+        return []
+    asserted = [h for h in found if h.kind in _NEVER_NEGATED or not negated(t, h.start, h.end)]
+    g = by_kind([*asserted, *cards])
+    transfers = g.get("transfer", [])
+    money = bool(transfers or g.get("money"))
+    signals: list[Signal] = []
+
+    cues = HitIndex(context_of(t).get("demand", ()) if transfers else ())
+    targets = HitIndex(h for k in _ACCOUNT_KINDS for h in g.get(k, ()))
+    demands = [h for h in transfers if cue_before(t, cues, h, _CUE_WINDOW) or cue_after(t, targets, h, _TARGET_WINDOW)]
+    if demands:
+        signals.append(make_signal("payment.transfer_demand", text, demands))
+    if safe := g.get("safe_account"):
+        signals.append(make_signal("payment.safe_account", text, safe))
+    if money and (designated := g.get("designated_account")):
+        signals.append(make_signal("payment.designated_account", text, designated))
+    personal = [h for k in ("private_account", "payee", "card_number") for h in g.get(k, ())]
+    if money and personal:
+        signals.append(make_signal("payment.personal_account", text, personal))
+    if money and (qr := g.get("qr")):
+        signals.append(make_signal("payment.qr_code", text, qr))
+    fees = g.get("fee", [])
+    if fees and (g.get("payout") or any("strong" in h.entry.attrs for h in fees)):
+        signals.append(make_signal("payment.upfront_fee", text, fees))
+    return signals
+
+
+def _is_card(digits: str) -> bool:
+    plain = digits.replace(" ", "").replace("-", "")
+    return 16 <= len(plain) <= 19 and not _ID_LIKE.match(plain)

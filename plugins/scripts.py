@@ -1,0 +1,141 @@
+"""Scam-script detector: the loan and credit scripts of FACTS.md §5, each recognised by the combination of
+words that makes the script, never by one innocent word.
+
+A script is skipped when one of its anchor words is denied or warned about (谨防“注销校园贷”诈骗), so the
+anti-fraud campaigns that describe these scripts do not fire them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import NamedTuple
+
+from smsguard.extract import Features
+from smsguard.hookspecs import hookimpl
+from smsguard.model import Message, Signal, SignalSpec
+from smsguard.normalize import NormalizedText
+
+from ._terms import (
+    HitIndex,
+    TermHit,
+    TermSet,
+    by_kind,
+    cue_after,
+    cue_before,
+    make_signal,
+    negated,
+    scan_text,
+)
+
+_TERMS = TermSet("script_terms")
+_REPAIR_WINDOW = 4
+_HOTLINE_PREFIXES = ("400", "800")
+
+Kinds = Mapping[str, Sequence[TermHit]]
+
+
+class Script(NamedTuple):
+    """A script: what it is, the kinds of words that belong to it, its anchors and the test over the kinds present.
+
+    The script is skipped when one of its anchor words is denied or warned about.
+    """
+
+    description: str
+    kinds: frozenset[str]
+    anchors: frozenset[str]
+    holds: Callable[[Kinds, str, Features], bool]
+
+
+def _has(kinds: Kinds, *names: str) -> bool:
+    return any(kinds.get(n) for n in names)
+
+
+def _repair(kinds: Kinds, t: str, features: Features) -> bool:
+    objects = HitIndex(kinds.get("credit_object", ()))
+    return bool(objects) and any(
+        cue_before(t, objects, a, _REPAIR_WINDOW, clause=True) or cue_after(t, objects, a, _REPAIR_WINDOW, clause=True)
+        for a in kinds.get("repair_action", ())
+    )
+
+
+def _webank(kinds: Kinds, t: str, features: Features) -> bool:
+    hotline = any(p.value.startswith(_HOTLINE_PREFIXES) for p in features.phones)
+    return _has(kinds, "webank") and _has(kinds, "rate_reform") and (_has(kinds, "credit_impact", "call") or hotline)
+
+
+SCRIPTS: dict[str, Script] = {
+    "credit_repair": Script(
+        "credit repair: a removal word next to a credit word (征信修复, 消除逾期记录)",
+        frozenset({"repair_action", "credit_object"}),
+        frozenset({"repair_action", "credit_object"}),
+        _repair,
+    ),
+    "student_loan_cancel": Script(
+        "student-loan cancellation: a student account or 校园贷 plus cancelling it (注销, 转成人)",
+        frozenset({"student", "cancel", "credit_impact"}),
+        frozenset({"student"}),
+        lambda k, t, f: _has(k, "student") and _has(k, "cancel"),
+    ),
+    "fake_jd": Script(
+        "fake JD support: 京东金条/白条 plus a rate claim (利率过高), "
+        "or a regulator claim plus closing it or a credit threat",
+        frozenset({"jd", "regulator_claim", "cancel", "credit_impact"}),
+        frozenset({"jd"}),
+        lambda k, t, f: (
+            _has(k, "jd")
+            and _has(k, "regulator_claim")
+            and (_has(k, "cancel", "credit_impact") or any("strong" in h.entry.attrs for h in k["regulator_claim"]))
+        ),
+    ),
+    "loan_unfreeze": Script(
+        "loan unfreezing: frozen funds plus a loan plus a wrong card number or a fee (卡号填错, 解冻金, 保证金)",
+        frozenset({"freeze", "unfreeze_fee", "wrong_info", "fee", "loan"}),
+        frozenset({"freeze", "unfreeze_fee"}),
+        lambda k, t, f: (
+            _has(k, "freeze", "unfreeze_fee") and _has(k, "loan") and _has(k, "wrong_info", "fee", "unfreeze_fee")
+        ),
+    ),
+    "fake_webank": Script(
+        "fake WeBank: 微粒贷 plus rate reform (LPR, 利率整改) plus a number to call or a credit threat",
+        frozenset({"webank", "rate_reform", "credit_impact", "call"}),
+        frozenset({"webank"}),
+        _webank,
+    ),
+    "huabei_reduction": Script(
+        "花呗/借呗 plus relief (减免, 停息挂账) plus a fee, deposit or transfer",
+        frozenset({"ant", "reduction", "fee"}),
+        frozenset({"ant", "reduction"}),
+        lambda k, t, f: _has(k, "ant") and _has(k, "reduction") and _has(k, "fee"),
+    ),
+}
+
+_SPECS: tuple[SignalSpec, ...] = tuple(
+    SignalSpec(f"scripts.{name}", "bool", script.description) for name, script in SCRIPTS.items()
+)
+
+
+@hookimpl
+def smsguard_signals() -> Sequence[SignalSpec]:
+    return _SPECS
+
+
+@hookimpl
+def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+    t = scan_text(text)
+    found = _TERMS.find(t)
+    if len(found) < 2:
+        return []
+    asserted: list[TermHit] = []
+    denied: set[str] = set()
+    for h in found:
+        if negated(t, h.start, h.end):
+            denied.add(h.kind)
+        else:
+            asserted.append(h)
+    kinds = by_kind(asserted)
+    signals: list[Signal] = []
+    for name, script in SCRIPTS.items():
+        if script.anchors.isdisjoint(denied) and script.holds(kinds, t, features):
+            used = [h for h in asserted if h.kind in script.kinds]
+            signals.append(make_signal(f"scripts.{name}", text, used))
+    return signals

@@ -1,0 +1,235 @@
+"""Sender checker: what kind of number sent the message, and whether it fits the brand the message claims.
+
+``phonenumbers`` parses international numbers (and tells their region) and checks fixed lines; Chinese short
+codes and gateway ports, which it calls invalid, come from the lexicons ``ports`` (106 ports, court and
+anti-fraud numbers, virtual-operator prefixes) and ``hotlines`` (95xxx/96xxx and other service numbers).
+The sender is not part of the text, so only ``sender.brand_mismatch`` carries spans: those of the claim.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from smsguard.extract import Features
+from smsguard.hookspecs import hookimpl
+from smsguard.lexicon import ENV_PATH, LexiconEntry
+from smsguard.model import Message, Signal, SignalSpec
+from smsguard.normalize import NormalizedText
+
+from ._brands import Claim, find_claims, from_lexicons, hotline_owner
+
+EMPTY, UNKNOWN = "empty", "unknown"
+MOBILE, VIRTUAL, INTERNATIONAL = "mobile", "virtual", "international"
+PORT, HOTLINE, COURT, ANTIFRAUD, SERVICE400, FIXED = "port", "hotline", "court", "antifraud", "service400", "fixed"
+PERSONAL = frozenset({MOBILE, VIRTUAL})
+_NOT_DIGITS = re.compile(r"[\s\-()（）.·]+")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_SERVICE400 = re.compile(r"^[48]00\d{7}$")
+_SHORT_SERVICE = re.compile(r"^(?:9[56]\d{3}|1[0-2]\d{3})\d{0,3}$")
+
+
+@dataclass(frozen=True, slots=True)
+class SenderInfo:
+    """What a sender string is: its kind, the digits as dialled in China, and the kind's detail."""
+
+    kind: str
+    number: str = ""
+    value: str = ""  # carrier for ports, owner for hotlines, region for international, prefix for virtual
+    brand: str = ""  # brand id of the hotline owner, "court"/"gov" for court and anti-fraud numbers
+    strong: bool = False  # a strong virtual-operator prefix (170/171)
+
+
+@hookimpl
+def smsguard_signals() -> Sequence[SignalSpec]:
+    return [
+        SignalSpec(
+            "sender.kind",
+            "string",
+            "what sent the message: mobile|virtual|international|port|hotline|court|antifraud|service400|"
+            "fixed|unknown|empty",
+        ),
+        SignalSpec("sender.personal", "bool", "the sender is a personal mobile number (virtual operators included)"),
+        SignalSpec(
+            "sender.virtual_operator",
+            "string",
+            "the sender is a virtual-operator mobile (the prefix; 170/171 with confidence 0.9, 162/165/167 0.5)",
+        ),
+        SignalSpec(
+            "sender.international", "string", "the sender has a + or 00 prefix other than China (the region code)"
+        ),
+        SignalSpec(
+            "sender.port",
+            "string",
+            "the sender is a 106 gateway port (the carrier: china_mobile|china_unicom|china_telecom|"
+            "multi_carrier|enterprise|unknown); proves a registered sender, not who it is",
+        ),
+        SignalSpec("sender.hotline", "string", "the sender is a 95xxx/96xxx or other service number (its owner)"),
+        SignalSpec("sender.court", "bool", "the sender is the courts' 12368 platform or the SPC e-service port"),
+        SignalSpec("sender.antifraud", "bool", "the sender is the 12381 anti-fraud port or the 96110 line"),
+        SignalSpec(
+            "sender.brand_mismatch",
+            "string",
+            "the brand the message claims does not fit the sender: a personal or foreign number, or another "
+            "organisation's hotline (the brand claimed; spans on the claim)",
+        ),
+    ]
+
+
+@hookimpl
+def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+    info = parse_sender(message.sender)
+    signals = [Signal("sender.kind", info.kind, 1.0, (), info.number)]
+    if info.kind in PERSONAL:
+        signals.append(Signal("sender.personal", True, 1.0, (), info.number))
+    if info.kind == VIRTUAL:
+        signals.append(Signal("sender.virtual_operator", info.value, 0.9 if info.strong else 0.5, (), info.number))
+    elif info.kind == INTERNATIONAL:
+        signals.append(Signal("sender.international", info.value, 0.9, (), info.number))
+    elif info.kind == PORT:
+        signals.append(Signal("sender.port", info.value, 1.0, (), info.number))
+    elif info.kind == HOTLINE:
+        signals.append(Signal("sender.hotline", info.value, 1.0, (), info.number))
+    elif info.kind == COURT:
+        signals.append(Signal("sender.court", True, 1.0, (), info.number))
+    elif info.kind == ANTIFRAUD:
+        signals.append(Signal("sender.antifraud", True, 1.0, (), info.number))
+    mismatch = _brand_mismatch(info, text, features)
+    if mismatch is not None:
+        signals.append(mismatch)
+    return signals
+
+
+def _brand_mismatch(info: SenderInfo, text: NormalizedText, features: Features) -> Signal | None:
+    """A claimed brand the sender cannot speak for.
+
+    Personal and foreign numbers cannot speak for any organisation (signature or text claim); a hotline, court
+    or anti-fraud number only for its own (signature claims only, since warnings name other brands).
+    """
+    if info.kind in (PORT, SERVICE400, FIXED, UNKNOWN, EMPTY):
+        return None
+    claims = find_claims(text, features)
+    if not claims:
+        return None
+    chosen: list[Claim]
+    if info.kind in PERSONAL or info.kind == INTERNATIONAL:
+        chosen = claims
+        confidence = 0.9 if claims[0].in_signature else 0.6
+        why = f"{info.kind} sender {info.number}"
+    else:
+        if not info.brand:
+            return None
+        chosen = [c for c in claims if c.in_signature and c.brand != info.brand]
+        confidence = 0.8
+        why = f"{info.kind} {info.number} belongs to {info.value}"
+    if not chosen:
+        return None
+    first = chosen[0]
+    spans = tuple(sorted({text.to_original(c.start, c.end) for c in chosen if c.brand == first.brand}))
+    return Signal("sender.brand_mismatch", first.name, confidence, spans, f"claims {first.name}; {why}")
+
+
+def parse_sender(sender: str | None) -> SenderInfo:
+    """Classify a sender as shown on the phone (``+86 170 1234 5678``, ``0086…``, ``95588``, ``1065795555``)."""
+    if sender is None or not sender.strip():
+        return SenderInfo(EMPTY)
+    return _parse_cached(sender, os.environ.get(ENV_PATH, ""))
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(sender: str, env: str) -> SenderInfo:
+    """Bulk scans see the same ports and hotlines over and over; ``env`` keys the cache to the lexicons."""
+    raw = _NOT_DIGITS.sub("", unicodedata.normalize("NFKC", sender))
+    international = raw.startswith("+") or raw.startswith("00")
+    digits = raw.lstrip("+")
+    if digits.startswith("00"):
+        digits = digits[2:]
+    if not digits.isdigit() or not digits.isascii():
+        return SenderInfo(UNKNOWN, raw)
+    if international:
+        if not digits.startswith("86"):
+            return SenderInfo(INTERNATIONAL, "+" + digits, _region("+" + digits))
+        digits = digits[2:]
+    elif digits.startswith("86") and len(digits) == 13 and _MOBILE.match(digits[2:]):
+        digits = digits[2:]
+    return _domestic(digits)
+
+
+def _domestic(number: str) -> SenderInfo:
+    table = from_lexicons("sender-ports", ("ports",), _port_table)
+    special = _longest_prefix(number, table)
+    if special is not None:
+        prefix, kind, value = special
+        extra = len(number) - len(prefix)
+        if kind == COURT and extra <= 4:
+            return SenderInfo(COURT, number, value, "court")
+        if kind == ANTIFRAUD and extra <= 4:
+            return SenderInfo(ANTIFRAUD, number, value, "gov")
+        if kind == PORT and 8 <= len(number) <= 21:
+            return SenderInfo(PORT, number, value)
+        if kind == VIRTUAL and _MOBILE.match(number):
+            return SenderInfo(VIRTUAL, number, prefix, strong=value == "strong")
+    if _MOBILE.match(number):
+        return SenderInfo(MOBILE, number)
+    if _SHORT_SERVICE.match(number):
+        owner = hotline_owner(number)
+        if owner is not None:
+            return SenderInfo(HOTLINE, number, owner.name, owner.brand)
+        if number.startswith(("95", "96", "12", "10")):
+            return SenderInfo(HOTLINE, number, UNKNOWN)
+    if _SERVICE400.match(number):
+        return SenderInfo(SERVICE400, number)
+    if number.startswith("0") and _is_fixed_line(number):
+        return SenderInfo(FIXED, number)
+    return SenderInfo(UNKNOWN, number)
+
+
+@dataclass(frozen=True, slots=True)
+class _PortTable:
+    rows: dict[str, tuple[str, str]]  # prefix -> (kind, value)
+    lengths: tuple[int, ...]  # the prefix lengths present, longest first
+
+
+def _port_table(entries: tuple[LexiconEntry, ...]) -> _PortTable:
+    rows = {e.term: (e.attributes[0], e.attributes[1]) for e in entries if len(e.attributes) >= 2}
+    return _PortTable(rows, tuple(sorted({len(p) for p in rows}, reverse=True)))
+
+
+def _longest_prefix(number: str, table: _PortTable) -> tuple[str, str, str] | None:
+    for length in table.lengths:
+        row = table.rows.get(number[:length]) if length <= len(number) else None
+        if row is not None:
+            return number[:length], row[0], row[1]
+    return None
+
+
+def _phonenumbers() -> Any:
+    import phonenumbers
+
+    return phonenumbers
+
+
+def _region(number: str) -> str:
+    pn = _phonenumbers()
+    try:
+        parsed = pn.parse(number, None)
+    except pn.NumberParseException:
+        return UNKNOWN
+    region = pn.region_code_for_number(parsed) or pn.region_code_for_country_code(parsed.country_code)
+    return str(region) if region and region != "ZZ" else UNKNOWN
+
+
+def _is_fixed_line(number: str) -> bool:
+    pn = _phonenumbers()
+    try:
+        parsed = pn.parse(number, "CN")
+    except pn.NumberParseException:
+        return False
+    kind = pn.number_type(parsed)
+    fixed = (pn.PhoneNumberType.FIXED_LINE, pn.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    return bool(pn.is_valid_number(parsed)) and kind in fixed

@@ -1,0 +1,95 @@
+"""Specificity detector: the marks of a lawful repayment reminder. An exact amount, a due date, the days overdue,
+the last digits of the card or account, a 【signature】 and an official channel to repay or verify through.
+
+A lender that knows the debt says how much, since when and where to pay; a scare message rarely does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from smsguard.extract import Features
+from smsguard.hookspecs import hookimpl
+from smsguard.model import Message, Signal, SignalSpec
+from smsguard.normalize import NormalizedText
+
+from ._terms import CN_NUMBER, TermSet, make_signal, number_value, scan_text
+
+_TERMS = TermSet("specificity_terms")
+_DAYS_PER_MONTH = 30
+_OVERDUE = re.compile(
+    r"(?:逾期|拖欠|超期)(?:已经|已|了|达|第)*\s*(\d{1,4}|" + CN_NUMBER + r")\s*(天|日|个月|月)"
+    r"|(\d{1,4}|" + CN_NUMBER + r")\s*(天|日|个月)(?:未还|未还款|未归还)"
+)
+# Every match of _OVERDUE holds one of these characters, every match of _TAIL one of those (cheap pre-checks).
+_OVERDUE_HINT = re.compile("[期欠未]")
+_TAIL_HINT = re.compile("[尾末后]")
+_TAIL = re.compile(r"(?:尾号|末四位|后四位|末4位|后4位|尾数)(?:为|是|:)?\s*(\d{3,4})(?!\d)")
+_CALENDAR = re.compile(r"[月/.-]")
+_DUE_AFTER = re.compile(r"\s*(?:前|之前|以前|到期)")
+_DUE_BEFORE = re.compile(r"(?:还款日|到期日|最后还款日|截止|应还|账单日|请于|须于|需于|务必于)[^,，。!?;\n]{0,6}\Z")
+_HOTLINE = re.compile(r"9[56]\d{3}\Z")
+
+_SPECS: tuple[SignalSpec, ...] = (
+    SignalSpec("specificity.amount", "number", "an exact amount of money is stated (the first, in yuan)"),
+    SignalSpec("specificity.due_date", "string", "a calendar due date is given (请于5月20日前, 还款日2024-05-20)"),
+    SignalSpec("specificity.days_overdue", "number", "the days overdue are stated (逾期45天; months count 30 days)"),
+    SignalSpec("specificity.card_tail", "string", "the last digits of a card or account are given (尾号1234)"),
+    SignalSpec("specificity.signature", "string", "the message carries a 【signature】 (its text)"),
+    SignalSpec(
+        "specificity.official_channel",
+        "string",
+        "an official channel to repay or verify through (官方APP, 客服热线, 手机银行, a 95xxx hotline)",
+    ),
+)
+
+
+@hookimpl
+def smsguard_signals() -> Sequence[SignalSpec]:
+    return _SPECS
+
+
+@hookimpl
+def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+    t = scan_text(text)
+    signals: list[Signal] = []
+    if features.amounts:
+        first = features.amounts[0]
+        detail = "、".join(a.text for a in features.amounts)
+        signals.append(make_signal("specificity.amount", text, nspans=[first.nspan], value=first.yuan, detail=detail))
+    due = [
+        d
+        for d in features.dates
+        if _CALENDAR.search(d.value)
+        and (_DUE_AFTER.match(t, d.nspan[1]) or _DUE_BEFORE.search(t, max(0, d.nspan[0] - 12), d.nspan[0]))
+    ]
+    if due:
+        signals.append(make_signal("specificity.due_date", text, nspans=[due[0].nspan], value=due[0].value, detail=""))
+    if _OVERDUE_HINT.search(t) and (overdue := _OVERDUE.search(t)):
+        number = overdue.group(1) or overdue.group(3)
+        unit = overdue.group(2) or overdue.group(4)
+        days = number_value(number) * (_DAYS_PER_MONTH if "月" in unit else 1)
+        signals.append(make_signal("specificity.days_overdue", text, nspans=[overdue.span()], value=days, detail=""))
+    if _TAIL_HINT.search(t) and (tail := _TAIL.search(t)):
+        signals.append(make_signal("specificity.card_tail", text, nspans=[tail.span()], value=tail.group(1), detail=""))
+    if features.signatures:
+        first_sig = features.signatures[0]
+        signals.append(
+            make_signal("specificity.signature", text, nspans=[first_sig.nspan], value=first_sig.value, detail="")
+        )
+    channels = _TERMS.find(t)
+    hotlines = [p for p in features.phones if _HOTLINE.match(p.value)]
+    if channels or hotlines:
+        names = "、".join(dict.fromkeys([*(h.term for h in channels), *(p.value for p in hotlines)]))
+        signals.append(
+            make_signal(
+                "specificity.official_channel",
+                text,
+                channels,
+                nspans=[p.nspan for p in hotlines],
+                value=names,
+                detail=names,
+            )
+        )
+    return signals

@@ -1,0 +1,90 @@
+"""Urgency detector: pressure to act now. Short deadlines (24小时内, 三日内, 今天下午五点前), last notices and
+haste words (立即, 马上, 否则, 逾期将), summed into an urgency level.
+
+A validity period is no deadline: "验证码5分钟内有效" does not count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from smsguard.extract import Features
+from smsguard.hookspecs import hookimpl
+from smsguard.model import Message, Signal, SignalSpec
+from smsguard.normalize import NormalizedText
+
+from ._terms import CN_NUMBER, TermSet, make_signal, number_value, scan_text
+
+_TERMS = TermSet("urgency_terms")
+MAX_LEVEL = 10
+SHORT_DEADLINE_WEIGHT = 3
+DEADLINE_WEIGHT = 1
+_SHORT_HOURS = 72
+_DEADLINE = re.compile(
+    r"(\d{1,3}|" + CN_NUMBER + r")\s*个?(小时|分钟|天|日|工作日)(?:之内|以内|内)(?!有效)"
+    r"|(?:今天|今日|当天|当日|本日|今晚|明天|明日)[^,，。!?;\n]{0,8}?(?:之前|以前|前|之内|以内|内)(?!有效)"
+)
+
+_SPECS: tuple[SignalSpec, ...] = (
+    SignalSpec(
+        "urgency.level",
+        "number",
+        f"how hard the message presses: the weights of its urgency words plus its deadline, at most {MAX_LEVEL}",
+    ),
+    SignalSpec("urgency.deadline", "string", "a deadline is set (24小时内, 三日内, 今天下午五点前); the first one"),
+    SignalSpec("urgency.short_deadline", "bool", "a deadline of at most three days (72 hours), today or tomorrow"),
+    SignalSpec("urgency.final_notice", "bool", "the message calls itself a last notice (最后通知, 最后警告)"),
+)
+
+
+@hookimpl
+def smsguard_signals() -> Sequence[SignalSpec]:
+    return _SPECS
+
+
+@hookimpl
+def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+    t = scan_text(text)
+    hits = _TERMS.find(t)
+    deadlines = list(_DEADLINE.finditer(t)) if "内" in t or "前" in t else []
+    if not hits and not deadlines:
+        return []
+    signals: list[Signal] = []
+    weights = {h.term: _weight(h.entry.attrs) for h in hits}
+    level = sum(weights.values())
+    if deadlines:
+        spans = [m.span() for m in deadlines]
+        signals.append(make_signal("urgency.deadline", text, nspans=spans, value=deadlines[0].group(0), detail=""))
+        short = [m.span() for m in deadlines if _is_short(m)]
+        if short:
+            signals.append(make_signal("urgency.short_deadline", text, nspans=short, detail=""))
+        level += SHORT_DEADLINE_WEIGHT if short else DEADLINE_WEIGHT
+    if final := [h for h in hits if h.kind == "final"]:
+        signals.append(make_signal("urgency.final_notice", text, final))
+    signals.append(
+        make_signal(
+            "urgency.level",
+            text,
+            hits,
+            nspans=[m.span() for m in deadlines],
+            value=min(level, MAX_LEVEL),
+        )
+    )
+    return signals
+
+
+def _weight(attrs: tuple[str, ...]) -> int:
+    return int(attrs[0]) if attrs and attrs[0].isdigit() else 1
+
+
+def _is_short(m: re.Match[str]) -> bool:
+    number, unit = m.group(1), m.group(2)
+    if number is None:
+        return True  # today, tonight, tomorrow
+    amount = number_value(number)
+    if unit == "分钟":
+        return True
+    if unit == "小时":
+        return amount <= _SHORT_HOURS
+    return amount <= _SHORT_HOURS // 24

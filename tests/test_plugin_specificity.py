@@ -1,0 +1,74 @@
+"""The specificity detector: the marks of a lawful reminder."""
+
+from __future__ import annotations
+
+import pytest
+import smsguard_plugins.specificity as plugin
+from plugin_helpers import assert_documented, covered, declared, detect
+
+from smsguard.model import SignalValue
+
+REMINDER = "【招商银行】您尾号1234的信用卡本期应还1,234.56元，已逾期5天，请于5月20日前通过掌上银行还款。"
+SCARE = "你的欠款再不还，我们马上起诉你。"
+
+# (signal, message, characters a span must cover, expected value or None)
+POSITIVE: list[tuple[str, str, str, SignalValue | None]] = [
+    ("specificity.amount", REMINDER, "1,234.56元", 1234.56),
+    ("specificity.due_date", REMINDER, "5月20日", "5月20日"),
+    ("specificity.due_date", "您的账单最后还款日为2025-06-08，请按时还款。", "2025-06-08", None),
+    ("specificity.days_overdue", REMINDER, "逾期5天", 5),
+    ("specificity.days_overdue", "您的借款已逾期三个月。", "逾期三个月", 90),
+    ("specificity.days_overdue", "您的借款45天未还。", "45天未还", 45),
+    ("specificity.card_tail", REMINDER, "尾号1234", "1234"),
+    ("specificity.signature", REMINDER, "【招商银行】", "招商银行"),
+    ("specificity.official_channel", REMINDER, "掌上银行", "掌上银行"),
+    ("specificity.official_channel", "如有疑问请致电95555。", "95555", "95555"),
+]
+
+NEGATIVE: list[tuple[str, str]] = [
+    ("specificity.amount", SCARE),
+    ("specificity.due_date", "本店5月20日起开始营业。"),
+    ("specificity.days_overdue", "【市图书馆】图书逾期将产生滞纳金。"),
+    ("specificity.card_tail", SCARE),
+    ("specificity.signature", SCARE),
+    ("specificity.official_channel", "还款请添加客服微信，转账给我即可。"),
+]
+
+EVASION: list[tuple[str, str, str]] = [
+    ("specificity.days_overdue", "您的借款已逾期４５天。", "逾期４５天"),
+    ("specificity.card_tail", "您尾號１２３４的卡已逾期。", "尾號１２３４"),
+    ("specificity.official_channel", "请通过官方ＡＰＰ还款。", "官方ＡＰＰ"),
+    ("specificity.official_channel", "請通過手機銀行還款。", "手機銀行"),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "span", "value"), POSITIVE)
+def test_signal_fires(name: str, text: str, span: str, value: SignalValue | None) -> None:
+    signals = detect(plugin, text)
+    assert name in signals, sorted(signals)
+    assert any(span in c for c in covered(text, signals[name])), covered(text, signals[name])
+    if value is not None:
+        assert signals[name].value == value
+
+
+@pytest.mark.parametrize(("name", "text"), NEGATIVE)
+def test_signal_stays_silent(name: str, text: str) -> None:
+    assert name not in detect(plugin, text)
+
+
+@pytest.mark.parametrize(("name", "text", "span"), EVASION)
+def test_evasions_are_seen_through(name: str, text: str, span: str) -> None:
+    signals = detect(plugin, text)
+    assert name in signals, sorted(signals)
+    assert any(span in c for c in covered(text, signals[name])), covered(text, signals[name])
+
+
+def test_every_signal_has_positive_and_negative_tests_and_docs() -> None:
+    names = set(declared(plugin))
+    assert {p[0] for p in POSITIVE} == names
+    assert {n[0] for n in NEGATIVE} == names
+    assert_documented(plugin, "specificity")
+
+
+def test_lawful_reminder_carries_every_mark() -> None:
+    assert set(detect(plugin, REMINDER)) == set(declared(plugin))
