@@ -17,15 +17,18 @@ from typing import Any, TypeVar
 from smsguard.extract import Features
 from smsguard.lexicon import ENV_PATH, LexiconEntry, load_lexicon
 from smsguard.normalize import NormalizedText
-from smsguard.termscan import TermMatcher
+
+from ._terms import MAX_SCAN_CHARS, TermHit, TermSet, lexicon_env
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 BRAND = "brand"
 CLAIM = "claim"  # counts only in a signature or when the text opens by naming itself
 IGNORE = "ignore"  # a phrase that holds a name by accident (北京东路)
-_ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 # A court or police station speaking for itself: "XX人民法院通知：", "XX派出所执行局提醒".
-_SELF_NAMING = re.compile(r"[^,.!?;:。，]{0,4}?(?:通知|提醒|告知|公告|温馨提示|:)")
+_SELF_NAMING = re.compile(r"[^,.!?;:。，]{0,4}?(?:通知|提醒|告知|公告|温馨提示|客服|:)")
+# "我是招商银行客服", "这里是XX": the sender introduces itself by the name.
+_INTRODUCTION = re.compile(r"(?:我是|我们是|这里是|本人是|我方是|我司是|来自)[^,.!?;:。，]{0,4}\Z")
+_INTRODUCTION_WINDOW = 8
 _OPENING = 30  # a self-naming claim must end within this many characters of the text's start
 
 
@@ -33,9 +36,13 @@ T = TypeVar("T")
 _DERIVED: dict[str, tuple[str, Any]] = {}
 
 
-def from_lexicons(key: str, names: tuple[str, ...], build: Callable[..., T]) -> T:
-    """``build`` applied to the named lexicons, rebuilt only when ``SMSGUARD_LEXICON_PATH`` changes."""
-    env = os.environ.get(ENV_PATH, "")
+def from_lexicons(key: str, names: tuple[str, ...], build: Callable[..., T], env: str | None = None) -> T:
+    """``build`` applied to the named lexicons, rebuilt only when ``SMSGUARD_LEXICON_PATH`` changes.
+
+    ``env`` is the variable's value when the caller has it already (see :func:`lexicon_env`).
+    """
+    if env is None:
+        env = os.environ.get(ENV_PATH, "")
     cached = _DERIVED.get(key)
     if cached is not None and cached[0] == env:
         return cached[1]  # type: ignore[no-any-return]
@@ -53,54 +60,36 @@ class Claim:
     start: int
     end: int
     in_signature: bool
+    speaks: bool = True  # the sender speaks as the brand (signature, 我是XX, XX通知 at the start), not names it
 
 
-@dataclass(frozen=True, slots=True)
-class _Names:
-    matcher: TermMatcher
-    kinds: tuple[str, ...]  # per term: brand, claim or ignore
-    brands: tuple[str, ...]  # per term: brand id ("" for ignore)
-    display: dict[str, str]
+# The names are found by the term detectors' shared automaton (plugins/_terms.py): no pass of their own.
+_NAME_TERMS = TermSet("brands")
 
 
-def _names_table(entries: tuple[LexiconEntry, ...]) -> _Names:
-    rows = [(e.term, e.attributes[0], e.attributes[1] if len(e.attributes) > 1 else "") for e in entries]
-    rows = [r for r in rows if r[1] == IGNORE or (r[1] in (BRAND, CLAIM) and r[2])]
+def _display_table(entries: tuple[LexiconEntry, ...]) -> dict[str, str]:
     display: dict[str, str] = {}
-    for term, kind, brand in rows:
-        if kind != IGNORE:
-            display.setdefault(brand, term)
-    return _Names(TermMatcher(r[0] for r in rows), tuple(r[1] for r in rows), tuple(r[2] for r in rows), display)
+    for e in entries:
+        if len(e.attributes) > 1 and e.attributes[0] in (BRAND, CLAIM) and e.attributes[1]:
+            display.setdefault(e.attributes[1], e.term)
+    return display
 
 
-def _names() -> _Names:
-    return from_lexicons("brands", ("brands",), _names_table)
-
-
-def display_names() -> dict[str, str]:
+def display_names(env: str | None = None) -> dict[str, str]:
     """Brand id -> display name (the first name listed for it in ``brands.txt``)."""
-    return _names().display
+    return from_lexicons("brands", ("brands",), _display_table, env)
 
 
-def _name_hits(text: str) -> list[tuple[int, int, int]]:
-    """Non-overlapping ``(start, end, term id)`` of brand names in ``text``: masks applied, longest first."""
-    table = _names()
-    hits = []
-    for m in table.matcher.find(text):
-        term = table.matcher.normalized[m.term_id]
-        if term[0] in _ASCII_WORD and m.start > 0 and text[m.start - 1] in _ASCII_WORD:
-            continue
-        if term[-1] in _ASCII_WORD and m.end < len(text) and text[m.end] in _ASCII_WORD:
-            continue
-        hits.append((m.start, m.end, m.term_id))
-    masks = [(a, b) for a, b, t in hits if table.kinds[t] == IGNORE]
-    kept: list[tuple[int, int, int]] = []
+def _name_hits(text: str) -> list[TermHit]:
+    """Non-overlapping hits of brand names in ``text``: masks applied, longest first."""
+    kept: list[TermHit] = []
     last_end = -1
-    for a, b, t in sorted(hits, key=lambda h: (h[0], -h[1])):
-        if table.kinds[t] == IGNORE or any(x <= a and b <= y for x, y in masks) or a < last_end:
+    for h in _NAME_TERMS.find(text):  # masks applied, ordered by start then longest
+        entry = h.entry
+        if h.start < last_end or entry.kind not in (BRAND, CLAIM) or not entry.attrs or not entry.attrs[0]:
             continue
-        kept.append((a, b, t))
-        last_end = b
+        kept.append(h)
+        last_end = h.end
     return kept
 
 
@@ -125,16 +114,21 @@ def _find_claims(ntext: NormalizedText, features: Features) -> list[Claim]:
     text = ntext.text
     signatures = [s.nspan for s in features.signatures]
     links = [link.nspan for link in features.links]
-    table = _names()
+    hits = _name_hits(text[:MAX_SCAN_CHARS])
+    if not hits:
+        return []
+    display = display_names(lexicon_env(ntext))
     claims: list[Claim] = []
-    for start, end, term_id in _name_hits(text):
+    for h in hits:
+        start, end = h.start, h.end
         if any(a <= start and end <= b for a, b in links):
             continue
         in_signature = any(a <= start and end <= b for a, b in signatures)
-        if table.kinds[term_id] == CLAIM and not in_signature and not _names_itself(text, end, signatures):
+        speaks = in_signature or _names_itself(text, end, signatures) or _introduced(text, start)
+        if h.entry.kind == CLAIM and not speaks:
             continue
-        brand = table.brands[term_id]
-        claims.append(Claim(brand, table.display.get(brand, brand), start, end, in_signature))
+        brand = h.entry.attrs[0]
+        claims.append(Claim(brand, display.get(brand, brand), start, end, in_signature, speaks))
     claims.sort(key=lambda c: (not c.in_signature, c.start))
     return claims
 
@@ -142,6 +136,10 @@ def _find_claims(ntext: NormalizedText, features: Features) -> list[Claim]:
 def _names_itself(text: str, end: int, signatures: list[tuple[int, int]]) -> bool:
     opening = next((b for a, b in signatures if a == 0), 0)
     return end - opening <= _OPENING and _SELF_NAMING.match(text, end) is not None
+
+
+def _introduced(text: str, start: int) -> bool:
+    return _INTRODUCTION.search(text, max(0, start - _INTRODUCTION_WINDOW), start) is not None
 
 
 def official_brand(host: str) -> str | None:

@@ -2,10 +2,11 @@
 
 Each detector names its lexicons in a :class:`TermSet`. The lexicons of all term sets are compiled once, lazily,
 into one :class:`~smsguard.termscan.TermMatcher`, and the scan of the last text is kept, so judging a message costs
-one Aho-Corasick pass for all these detectors together (plus one over the small reader-context lexicon when a
-detector needs it). Hits carry the lexicon entry (term, kind, attributes) and the span in the normalized text;
-:func:`make_signal` maps them back to the original text. The rest are the small text tests several detectors
-share: negation, proximity, whether a message is directed at its reader.
+one Aho-Corasick pass for all these detectors together, the reader context and the brand names of the link and
+sender checkers included; each term set also keeps its hits for the last text. Hits carry the lexicon entry
+(term, kind, attributes) and the span in the normalized text; :func:`make_signal` maps them back to the original
+text. The rest are the small text tests several detectors share: negation, proximity, whether a message is
+directed at its reader.
 
 Lexicon conventions shared by these detectors (``plugins/lexicons/*.txt``): the first attribute after the
 term is its *kind*; an entry of kind ``ignore`` is a mask: a longer innocent phrase (``送货上门``) whose inner
@@ -30,8 +31,8 @@ from smsguard.termscan import TermMatcher
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 IGNORE = "ignore"
-# The lexicon of reader and debt context shared by several detectors (kinds: address, debt, framing, demand);
-# scanned apart from the detectors' own lexicons and only when a detector needs it (see ``context_of``).
+# The lexicon of reader and debt context shared by several detectors (kinds: address, request, debt, framing,
+# demand); grouped by kind only when a detector asks (see ``context_of``).
 CONTEXT = "context"
 
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
@@ -52,6 +53,13 @@ _NEGATION_WINDOW = 10
 # The unmistakable prohibitions reach further back in their clause (切勿轻信陌生人的话术或要求进行转账).
 _FAR_NEGATION = re.compile(f"(?:切勿|请勿|谨防|警惕|严禁|千万别|千万不要|不存在){_NOT_CLAUSE_END}*\\Z")
 _FAR_NEGATION_WINDOW = 20
+# A denial of the whole clause reaches back to the clause's start: 京东金融不会以任何理由要求您向个人账户转账,
+# 我们从不索取密码, 绝不会让您转账.
+_CLAUSE_NEGATION = re.compile(
+    f"(?:从不|从未|从来不|绝不|决不|绝对不|不会以任何|不会{_NOT_CLAUSE_END}{{0,12}}?(?:要求|索要|索取|让您|让你|向您|向你))"
+    f"{_NOT_CLAUSE_END}*\\Z"
+)
+_CLAUSE_NEGATION_WINDOW = 40
 # Cheap pre-checks: the characters a negator starts with, and those every warning of _WARNED_AFTER holds.
 _NEGATOR_FIRST = re.compile("[" + "".join(sorted({word[0] for word in _NEGATORS.split("|")})) + "]")
 _WARNING_WORD = re.compile("[骗冒]")
@@ -96,8 +104,8 @@ class TermHit(NamedTuple):
 class _Compiled(NamedTuple):
     matcher: TermMatcher
     entries: tuple[Entry, ...]
-    left_edge: tuple[bool, ...]  # the normalized term starts with an ASCII letter or digit
-    right_edge: tuple[bool, ...]
+    # per term: its entry, its lexicon and (starts, ends) with an ASCII letter or digit, or None for neither
+    rows: tuple[tuple[Entry, str, tuple[bool, bool] | None], ...]
     names: frozenset[str]  # the lexicons compiled in
     env: str
 
@@ -126,8 +134,9 @@ class _Scanner:
         for name in names:
             self._defaults.setdefault(name, default_kinds.get(name, ""))
 
-    def compiled(self) -> _Compiled:
-        env = os.environ.get(ENV_PATH, "")
+    def compiled(self, env: str | None = None) -> _Compiled:
+        if env is None:
+            env = os.environ.get(ENV_PATH, "")
         compiled = self._compiled
         if compiled is None or compiled.env != env or len(compiled.names) != len(self._defaults):
             compiled = self._build(env)
@@ -142,31 +151,53 @@ class _Scanner:
                 kind, attrs = (e.attributes[0], e.attributes[1:]) if e.attributes else (default, ())
                 entries.append(Entry(e.term, name, kind, attrs, e.source))
         matcher = TermMatcher(e.term for e in entries)
-        return _Compiled(
-            matcher,
-            tuple(entries),
-            tuple(bool(n) and n[0] in _ASCII_WORD for n in matcher.normalized),
-            tuple(bool(n) and n[-1] in _ASCII_WORD for n in matcher.normalized),
-            frozenset(names),
-            env,
+        rows = tuple(
+            (
+                entry,
+                entry.lexicon,
+                (n[0] in _ASCII_WORD, n[-1] in _ASCII_WORD)
+                if n and (n[0] in _ASCII_WORD or n[-1] in _ASCII_WORD)
+                else None,
+            )
+            for entry, n in zip(entries, matcher.normalized, strict=True)
         )
+        return _Compiled(matcher, tuple(entries), rows, frozenset(names), env)
 
-    def scan(self, text: str, names: frozenset[str]) -> _Scan:
+    def scan(self, text: str) -> _Scan:
         last = self._last
-        if last is not None and last.text is text and names <= last.compiled.names:
+        if last is not None and last.text is text and len(last.compiled.names) == len(self._defaults):
             return last
-        c = self.compiled()
+        c = self.compiled(lexicon_env(text))
         by_lexicon: dict[str, list[TermHit]] = {}
-        entries, left, right = c.entries, c.left_edge, c.right_edge
-        for m in c.matcher.find(text):
-            i = m.term_id
-            if (left[i] or right[i]) and not _on_boundary(text, m.start, m.end, left[i], right[i]):
-                continue
-            entry = entries[i]
-            by_lexicon.setdefault(entry.lexicon, []).append(TermHit(entry, m.start, m.end))
+        rows = c.rows
+        new = tuple.__new__  # TermHit's own __new__ is a Python function: too slow for the hot path
+        # Spans by term id, not one match object per occurrence: this runs once per message for every detector.
+        for i, spans in c.matcher.find_spans(text).items():
+            entry, lexicon, edge = rows[i]
+            if edge is not None:
+                spans = [(a, b) for a, b in spans if _on_boundary(text, a, b, edge[0], edge[1])]
+            hits = by_lexicon.get(lexicon)
+            if hits is None:
+                hits = by_lexicon[lexicon] = []
+            for a, b in spans:
+                hits.append(new(TermHit, (entry, a, b, False)))
         scan = _Scan(text, c, by_lexicon)
         self._last = scan
         return scan
+
+
+_ENV_LAST: list[tuple[object, str]] = []
+
+
+def lexicon_env(owner: object) -> str:
+    """``SMSGUARD_LEXICON_PATH``, read once per message rather than at every look-up (each read costs a
+    microsecond); ``owner`` is what identifies the message, its normalized text."""
+    last = _ENV_LAST[0] if _ENV_LAST else None
+    if last is not None and last[0] is owner:
+        return last[1]
+    env = os.environ.get(ENV_PATH, "")
+    _ENV_LAST[:] = [(owner, env)]
+    return env
 
 
 _SCANNERS: dict[tuple[Path, str], _Scanner] = {}
@@ -201,12 +232,23 @@ class TermSet:
         self._scanner = _SCANNERS.setdefault((directory, group), _Scanner(directory))
         self._scanner.register(lexicons, default_kinds or {})
         self._fuzzy: tuple[_Compiled, TermMatcher, tuple[Entry, ...], frozenset[str]] | None = None
+        self._last: tuple[str, list[TermHit]] | None = None
 
     def find(self, text: str) -> list[TermHit]:
-        """Every hit in the normalized ``text`` (overlaps kept, masks applied), ordered by start then length."""
-        scan = self._scanner.scan(text, self.names)
+        """Every hit in the normalized ``text`` (overlaps kept, masks applied), ordered by start then length.
+
+        The list of the last text is kept and handed out again (several detectors read the reader context):
+        callers must not change it.
+        """
+        last = self._last
+        if last is not None and last[0] is text:
+            return last[1]
+        scan = self._scanner.scan(text)
         by_lexicon = scan.by_lexicon
-        hits = [h for name in self.lexicons if name in by_lexicon for h in by_lexicon[name]]
+        if len(self.lexicons) == 1:
+            hits = list(by_lexicon.get(self.lexicons[0], ()))
+        else:
+            hits = [h for name in self.lexicons if name in by_lexicon for h in by_lexicon[name]]
         if self.fuzzy and _INSERTION.search(text):
             hits.extend(self._fuzzy_hits(scan.compiled, text))
         if len(hits) > 1:
@@ -214,6 +256,7 @@ class TermSet:
             hits.sort(key=_hit_order)
         elif hits and hits[0].entry.kind == IGNORE:
             hits = []
+        self._last = (text, hits)
         return hits
 
     def _fuzzy_matcher(self, c: _Compiled) -> tuple[TermMatcher, tuple[Entry, ...], frozenset[str]]:
@@ -382,12 +425,15 @@ def negated(text: str, start: int, end: int) -> bool:
     """Whether the term at ``text[start:end]`` is denied or warned about rather than asserted.
 
     A negator shortly before the term in its clause (``请勿泄露验证码``), a prohibition further back in the clause
-    (``切勿轻信陌生人的话术或要求进行转账``), or a verdict of fraud later in the same sentence
+    (``切勿轻信陌生人的话术或要求进行转账``), a denial of the whole clause (``不会以任何理由要求您向个人账户转账``,
+    ``从不``, ``绝不``), or a verdict of fraud later in the same sentence
     (``索取验证码的均为诈骗``).
     """
-    lo = max(0, start - _FAR_NEGATION_WINDOW)
+    lo = max(0, start - _CLAUSE_NEGATION_WINDOW)
     if _NEGATOR_FIRST.search(text, lo, start) and (
-        _NEAR_NEGATION.search(text, max(0, start - _NEGATION_WINDOW), start) or _FAR_NEGATION.search(text, lo, start)
+        _NEAR_NEGATION.search(text, max(0, start - _NEGATION_WINDOW), start)
+        or _FAR_NEGATION.search(text, max(0, start - _FAR_NEGATION_WINDOW), start)
+        or _CLAUSE_NEGATION.search(text, lo, start)
     ):
         return True
     return (
@@ -466,24 +512,36 @@ def cue_after(text: str, cues: HitIndex, hit: TermHit, within: int, *, clause: b
     )
 
 
-CONTEXT_TERMS = TermSet(CONTEXT, group=CONTEXT)
+# In the main automaton: nearly every message that gives a detector something to do needs its context, and a
+# second pass costs more than the few extra hits (你, 您, 请) of the messages that do not.
+CONTEXT_TERMS = TermSet(CONTEXT)
+
+
+_CONTEXT_LAST: list[tuple[str, dict[str, list[TermHit]]]] = []
 
 
 def context_of(text: str) -> dict[str, list[TermHit]]:
-    """The reader and debt context of a text by kind (address, debt, framing, demand), overlaps settled."""
-    return by_kind(resolve_overlaps(CONTEXT_TERMS.find(text)))
+    """The reader and debt context of a text by kind (address, request, debt, framing, demand), overlaps settled.
+
+    Computed once per text for all the detectors that ask; callers must not change the result.
+    """
+    if _CONTEXT_LAST and _CONTEXT_LAST[0][0] is text:
+        return _CONTEXT_LAST[0][1]
+    grouped = by_kind(resolve_overlaps(CONTEXT_TERMS.find(text)))
+    _CONTEXT_LAST[:] = [(text, grouped)]
+    return grouped
 
 
 def reader_directed(grouped: Mapping[str, Sequence[TermHit]]) -> bool:
     """Whether the message speaks to its reader about a debt, judged from the ``context`` lexicon's hits.
 
-    True when it talks about a debt (欠款, 逾期, 还款 ...), or addresses the reader (你, 您, 尊敬的) outside a
-    news, advert or legal-education framing (快讯, 讲座, 普法 ...). A news push about someone else's lawsuit
-    or a law firm's seminar advert is not directed at its reader in this sense.
+    True when it talks about a debt (欠款, 逾期, 还款 ...), or addresses the reader (你, 您, 尊敬的) or asks them to
+    act (请今日内联系处理) outside a news, advert or legal-education framing (快讯, 讲座, 普法 ...). A news push
+    about someone else's lawsuit or a law firm's seminar advert is not directed at its reader in this sense.
     """
     if grouped.get("debt"):
         return True
-    return bool(grouped.get("address")) and not grouped.get("framing")
+    return bool(grouped.get("address") or grouped.get("request")) and not grouped.get("framing")
 
 
 def inside(hit: TermHit, spans: Sequence[tuple[int, int]]) -> int | None:

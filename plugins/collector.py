@@ -43,7 +43,8 @@ _SHAPE_KINDS = ("company_shape", "law_firm", "legal_department", "mediation_body
 _SIGNATURE_KINDS = (*_SHAPE_KINDS, "signature_shape")
 _CONFIDENCE = {"H": 1.0, "M": 0.8, "L": 0.5}
 # Characters that end a company name when walking left from its suffix (verbs and particles before a name).
-_NAME_STOP = frozenset("的在已将与及向被给为由是我您你请从对于了托至到把让系找")
+# Pronouns and demonstratives (我们律所, 该律所, 贵所) stop it too: they are no part of a name.
+_NAME_STOP = frozenset("的在已将与及向被给为由是我您你请从对于了托至到把让系找们他她该贵此其")
 _NAME_MAX = 10
 _NAME_MIN = 2
 # Verbs that walking left picks up in front of a name (移交鼎信资产管理公司); the name starts after the last.

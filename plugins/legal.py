@@ -18,6 +18,7 @@ from smsguard.model import Message, Signal, SignalSpec
 from smsguard.normalize import NormalizedText
 
 from ._terms import (
+    Entry,
     TermHit,
     TermSet,
     by_kind,
@@ -39,7 +40,7 @@ THREATS: dict[str, str] = {
     "filing": "a case is said to be filed (立案)",
     "summons": "a summons or court appearance is mentioned (传票, 传唤, 开庭, 应诉)",
     "lawyer_letter": "a lawyer's letter is mentioned (律师函, 催告函)",
-    "enforcement": "enforcement or freezing of property (强制执行, 冻结财产, 查封, 划扣)",
+    "enforcement": "enforcement or freezing of property (强制执行, 冻结财产, 查封, 划扣, 冻结你的…余额)",
     "blacklist": "defaulter list or consumption limits (失信, 限高, 影响子女): scare-only by SMS",
     "criminal": "arrest, detention, police or criminal liability (拘留, 逮捕, 刑事责任, 坐牢, 公安)",
     "visit": "a home or workplace visit (上门, 外访, 到你单位)",
@@ -51,6 +52,9 @@ _COURT_HOST = re.compile(r"(?:^|\.)court\.gov\.cn\Z")
 _COURT_TAIL = re.compile(r"(?:\A|[。!?\s—-])([\u4e00-\u9fff]{2,16}人民法院)[\s.。!]*\Z")
 _COURT_TAIL_WINDOW = 32
 _COURT_SIGNATURE = re.compile(r"[\u4e00-\u9fff]{2,16}法院\Z")
+# 冻结 with the reader's money after it, a few words apart (冻结你的微信和支付宝余额): what no lexicon entry spells.
+_FREEZE = re.compile(r"冻结(?:你|您)[^,，。!?;\n]{0,12}?(?:余额|账户|资金|存款|银行卡|财产|资产|工资)")
+_FREEZE_ENTRY = Entry("冻结…余额", "legal_terms", "enforcement", (), "freezing of the reader's money (pattern)")
 
 _SPECS: tuple[SignalSpec, ...] = (
     *(SignalSpec(f"legal.{kind}", "bool", text) for kind, text in THREATS.items()),
@@ -74,7 +78,10 @@ def smsguard_signals() -> Sequence[SignalSpec]:
 @hookimpl
 def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
     t = scan_text(text)
-    found = resolve_overlaps(_TERMS.find(t))
+    hits = _TERMS.find(t)
+    if "冻结" in t:
+        hits = sorted([*hits, *(TermHit(_FREEZE_ENTRY, *m.span()) for m in _FREEZE.finditer(t))], key=_order)
+    found = resolve_overlaps(hits)
     signals: list[Signal] = []
     signature_spans = [s.nspan for s in features.signatures]
     threats = [
@@ -91,6 +98,10 @@ def smsguard_detect(message: Message, text: NormalizedText, features: Features) 
             signals.append(make_signal("legal.term_count", text, counted, value=occurrences(counted)))
     signals.extend(_court_marks(text, features, [h for h in found if h.kind == "court_channel"]))
     return signals
+
+
+def _order(h: TermHit) -> tuple[int, int]:
+    return (h.start, -h.end)
 
 
 def _court_marks(text: NormalizedText, features: Features, channel_hits: Sequence[TermHit]) -> list[Signal]:

@@ -19,36 +19,52 @@ from smsguard.lexicon import LexiconEntry
 from smsguard.model import Message, Signal, SignalSpec, SignalValue, Span
 from smsguard.normalize import NormalizedText
 
-from ._brands import Claim, display_name, find_claims, from_lexicons, official_brand
+from ._brands import Claim, display_name, display_names, find_claims, from_lexicons, official_brand
+from ._terms import lexicon_env
 
 _IP_HOST = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _NUMERIC_LABEL = re.compile(r"^[0-9-]{5,}$")
 _SHORT_KEYWORD = 3  # keywords this short count only at a label's start and only with the brand named
+_SPELLING_PREFIX = 3  # a misspelt name shares this many first letters with the official one
+_LETTER_RUNS = re.compile("[a-z]+")
 
 
 @hookimpl
 def smsguard_signals() -> Sequence[SignalSpec]:
-    return [
-        SignalSpec("link.present", "number", "number of links in the message (URLs and bare domains)"),
-        SignalSpec("link.shortener", "bool", "a link goes through a URL shortener that hides its target"),
-        SignalSpec("link.ip_host", "bool", "a link's host is a bare IP address"),
-        SignalSpec("link.punycode", "bool", "a link's host is an internationalized (xn--) or non-Latin name"),
-        SignalSpec("link.risky_tld", "string", "a link ends in a top-level domain phishing favours (the TLD)"),
-        SignalSpec("link.numeric_domain", "bool", "a link's registrable name is all digits (9510103.com)"),
-        SignalSpec("link.at_sign", "bool", "a link hides its real host after an @ (icbc.com.cn@evil.top)"),
-        SignalSpec(
-            "link.lookalike",
-            "string",
-            "a link imitates a brand's official domain by spelling or brand-plus-junk (the brand imitated)",
-        ),
-        SignalSpec("link.official", "string", "a link is on an official domain (the brand that owns it)"),
-        SignalSpec("link.all_official", "bool", "every link in the message is on an official domain"),
-        SignalSpec(
-            "link.brand_mismatch",
-            "string",
-            "the message names a brand but links to a domain that is not official (the brand named)",
-        ),
-    ]
+    # Called once when the engine starts: pay for the suffix list (~0.3 s) and the lists here, not on the first
+    # message with a link, where it would overrun the plugin's per-call time budget.
+    warm_up()
+    return _SPECS
+
+
+def warm_up() -> None:
+    """Load the Public Suffix List snapshot and the link lexicons now rather than on the first link."""
+    _split("example.com.cn")
+    from_lexicons("link-lists", _LIST_NAMES, _lists)
+    display_names()
+
+
+_SPECS: tuple[SignalSpec, ...] = (
+    SignalSpec("link.present", "number", "number of links in the message (URLs and bare domains)"),
+    SignalSpec("link.shortener", "bool", "a link goes through a URL shortener that hides its target"),
+    SignalSpec("link.ip_host", "bool", "a link's host is a bare IP address"),
+    SignalSpec("link.punycode", "bool", "a link's host is an internationalized (xn--) or non-Latin name"),
+    SignalSpec("link.risky_tld", "string", "a link ends in a top-level domain phishing favours (the TLD)"),
+    SignalSpec("link.numeric_domain", "bool", "a link's registrable name is all digits (9510103.com)"),
+    SignalSpec("link.at_sign", "bool", "a link hides its real host after an @ (icbc.com.cn@evil.top)"),
+    SignalSpec(
+        "link.lookalike",
+        "string",
+        "a link imitates a brand's official domain by spelling or brand-plus-junk (the brand imitated)",
+    ),
+    SignalSpec("link.official", "string", "a link is on an official domain (the brand that owns it)"),
+    SignalSpec("link.all_official", "bool", "every link in the message is on an official domain"),
+    SignalSpec(
+        "link.brand_mismatch",
+        "string",
+        "the message names a brand but links to a domain that is not official (the brand named)",
+    ),
+)
 
 
 @dataclass
@@ -82,7 +98,7 @@ class _Collector:
 def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
     if not features.links:
         return []
-    lists = from_lexicons("link-lists", _LIST_NAMES, _lists)
+    lists = from_lexicons("link-lists", _LIST_NAMES, _lists, lexicon_env(text))
     claims = find_claims(text, features)
     named = {c.brand for c in claims}
     out = _Collector()
@@ -238,7 +254,7 @@ def _lookalike(parts: _Parts, lists: _Lists, named: set[str]) -> tuple[str, floa
             if needs_name:
                 if brand in named and compact.startswith(keyword):
                     best = max(best or (0, 0.0, "", ""), (len(keyword), 0.7, brand, f"starts with {keyword}"))
-            elif keyword in compact:
+            elif keyword in compact and _keyword_stands_out(label, compact, keyword):
                 confidence = 0.9 if compact == keyword else 0.8
                 best = max(best or (0, 0.0, "", ""), (len(keyword), confidence, brand, f"contains {keyword}"))
         pieces = {compact, *label.split("-")}  # unioay-anquan: the first piece is the misspelling
@@ -246,7 +262,10 @@ def _lookalike(parts: _Parts, lists: _Lists, named: set[str]) -> tuple[str, floa
             if needs_name and brand not in named:
                 continue
             for piece in pieces:
-                if piece[:1] != official[:1] or piece == official or abs(len(piece) - len(official)) > 2:
+                # A misspelling keeps the start of the name readable (cmbchlna, unioay); airchina is another word.
+                if piece[:_SPELLING_PREFIX] != official[:_SPELLING_PREFIX] or piece == official:
+                    continue
+                if abs(len(piece) - len(official)) > 2:
                     continue
                 limit = 1 if len(official) < 7 else 2
                 distance = _edit_distance(piece, official, limit)
@@ -254,6 +273,22 @@ def _lookalike(parts: _Parts, lists: _Lists, named: set[str]) -> tuple[str, floa
                     candidate = (len(official) - distance, 0.8, brand, f"spelled like {official}")
                     best = max(best or (0, 0.0, "", ""), candidate)
     return None if best is None else (best[2], best[1], best[3])
+
+
+def _keyword_stands_out(label: str, compact: str, keyword: str) -> bool:
+    """Whether a keyword found in a label is the brand's and not part of another word.
+
+    A hotline number counts only at the start of the label (95516aa, 10086rpa): brands themselves put a letter in
+    front of theirs (e95555.cn). A keyword of letters counts at the start or end of the label or of a piece between
+    hyphens and digits (icbc-vip, vip-icbc, 2icbc), not with letters on both sides (the abc of xyzabcd).
+    """
+    if keyword.isdigit():
+        return compact.startswith(keyword)
+    if not keyword.isalpha():
+        return True
+    return compact.startswith(keyword) or any(
+        token.startswith(keyword) or token.endswith(keyword) for token in _LETTER_RUNS.findall(label)
+    )
 
 
 def _edit_distance(a: str, b: str, limit: int) -> int:

@@ -7,6 +7,7 @@ anti-fraud campaigns that describe these scripts do not fire them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
@@ -30,6 +31,8 @@ from ._terms import (
 _TERMS = TermSet("script_terms")
 _REPAIR_WINDOW = 4
 _HOTLINE_PREFIXES = ("400", "800")
+# A mobile or 400/800 number: how a credit-repair seller is reached.
+_SELLER_PHONE = re.compile(r"1[3-9]\d{9}\Z|[48]00\d{7}\Z")
 
 Kinds = Mapping[str, Sequence[TermHit]]
 
@@ -51,10 +54,17 @@ def _has(kinds: Kinds, *names: str) -> bool:
 
 
 def _repair(kinds: Kinds, t: str, features: Features) -> bool:
+    """A removal word next to a credit word, offered: a service or fee word, or a number to call (news is none)."""
     objects = HitIndex(kinds.get("credit_object", ()))
-    return bool(objects) and any(
-        cue_before(t, objects, a, _REPAIR_WINDOW, clause=True) or cue_after(t, objects, a, _REPAIR_WINDOW, clause=True)
-        for a in kinds.get("repair_action", ())
+    offered = _has(kinds, "offer") or any(_SELLER_PHONE.match(p.value) for p in features.phones)
+    return (
+        offered
+        and bool(objects)
+        and any(
+            cue_before(t, objects, a, _REPAIR_WINDOW, clause=True)
+            or cue_after(t, objects, a, _REPAIR_WINDOW, clause=True)
+            for a in kinds.get("repair_action", ())
+        )
     )
 
 
@@ -65,8 +75,9 @@ def _webank(kinds: Kinds, t: str, features: Features) -> bool:
 
 SCRIPTS: dict[str, Script] = {
     "credit_repair": Script(
-        "credit repair: a removal word next to a credit word (征信修复, 消除逾期记录)",
-        frozenset({"repair_action", "credit_object"}),
+        "credit repair offered: a removal word next to a credit word (征信修复, 消除逾期记录) plus an offer "
+        "(包过, 代办, 收费, 加微信, a number to call)",
+        frozenset({"repair_action", "credit_object", "offer"}),
         frozenset({"repair_action", "credit_object"}),
         _repair,
     ),

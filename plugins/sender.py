@@ -23,6 +23,7 @@ from smsguard.model import Message, Signal, SignalSpec
 from smsguard.normalize import NormalizedText
 
 from ._brands import Claim, find_claims, from_lexicons, hotline_owner
+from ._terms import lexicon_env
 
 EMPTY, UNKNOWN = "empty", "unknown"
 MOBILE, VIRTUAL, INTERNATIONAL = "mobile", "virtual", "international"
@@ -47,43 +48,51 @@ class SenderInfo:
 
 @hookimpl
 def smsguard_signals() -> Sequence[SignalSpec]:
-    return [
-        SignalSpec(
-            "sender.kind",
-            "string",
-            "what sent the message: mobile|virtual|international|port|hotline|court|antifraud|service400|"
-            "fixed|unknown|empty",
-        ),
-        SignalSpec("sender.personal", "bool", "the sender is a personal mobile number (virtual operators included)"),
-        SignalSpec(
-            "sender.virtual_operator",
-            "string",
-            "the sender is a virtual-operator mobile (the prefix; 170/171 with confidence 0.9, 162/165/167 0.5)",
-        ),
-        SignalSpec(
-            "sender.international", "string", "the sender has a + or 00 prefix other than China (the region code)"
-        ),
-        SignalSpec(
-            "sender.port",
-            "string",
-            "the sender is a 106 gateway port (the carrier: china_mobile|china_unicom|china_telecom|"
-            "multi_carrier|enterprise|unknown); proves a registered sender, not who it is",
-        ),
-        SignalSpec("sender.hotline", "string", "the sender is a 95xxx/96xxx or other service number (its owner)"),
-        SignalSpec("sender.court", "bool", "the sender is the courts' 12368 platform or the SPC e-service port"),
-        SignalSpec("sender.antifraud", "bool", "the sender is the 12381 anti-fraud port or the 96110 line"),
-        SignalSpec(
-            "sender.brand_mismatch",
-            "string",
-            "the brand the message claims does not fit the sender: a personal or foreign number, or another "
-            "organisation's hotline (the brand claimed; spans on the claim)",
-        ),
-    ]
+    warm_up()
+    return _SPECS
+
+
+def warm_up() -> None:
+    """Load ``phonenumbers``' metadata (~60 ms) at engine start-up, not on the first foreign or fixed sender."""
+    _region("+85221234567")
+    _is_fixed_line("01062345678")
+
+
+_SPECS: tuple[SignalSpec, ...] = (
+    SignalSpec(
+        "sender.kind",
+        "string",
+        "what sent the message: mobile|virtual|international|port|hotline|court|antifraud|service400|"
+        "fixed|unknown|empty",
+    ),
+    SignalSpec("sender.personal", "bool", "the sender is a personal mobile number (virtual operators included)"),
+    SignalSpec(
+        "sender.virtual_operator",
+        "string",
+        "the sender is a virtual-operator mobile (the prefix; 170/171 with confidence 0.9, 162/165/167 0.5)",
+    ),
+    SignalSpec("sender.international", "string", "the sender has a + or 00 prefix other than China (the region code)"),
+    SignalSpec(
+        "sender.port",
+        "string",
+        "the sender is a 106 gateway port (the carrier: china_mobile|china_unicom|china_telecom|"
+        "multi_carrier|enterprise|unknown); proves a registered sender, not who it is",
+    ),
+    SignalSpec("sender.hotline", "string", "the sender is a 95xxx/96xxx or other service number (its owner)"),
+    SignalSpec("sender.court", "bool", "the sender is the courts' 12368 platform or the SPC e-service port"),
+    SignalSpec("sender.antifraud", "bool", "the sender is the 12381 anti-fraud port or the 96110 line"),
+    SignalSpec(
+        "sender.brand_mismatch",
+        "string",
+        "the brand the message claims does not fit the sender: a personal or foreign number, or another "
+        "organisation's hotline (the brand claimed; spans on the claim)",
+    ),
+)
 
 
 @hookimpl
 def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
-    info = parse_sender(message.sender)
+    info = parse_sender(message.sender, lexicon_env(text))
     signals = [Signal("sender.kind", info.kind, 1.0, (), info.number)]
     if info.kind in PERSONAL:
         signals.append(Signal("sender.personal", True, 1.0, (), info.number))
@@ -113,7 +122,8 @@ def _brand_mismatch(info: SenderInfo, text: NormalizedText, features: Features) 
     """
     if info.kind in (PORT, SERVICE400, FIXED, UNKNOWN, EMPTY):
         return None
-    claims = find_claims(text, features)
+    # A brand named as an object (冻结你的支付宝余额) is no claim: only the sender speaking as the brand counts.
+    claims = [c for c in find_claims(text, features) if c.speaks]
     if not claims:
         return None
     chosen: list[Claim]
@@ -134,11 +144,14 @@ def _brand_mismatch(info: SenderInfo, text: NormalizedText, features: Features) 
     return Signal("sender.brand_mismatch", first.name, confidence, spans, f"claims {first.name}; {why}")
 
 
-def parse_sender(sender: str | None) -> SenderInfo:
-    """Classify a sender as shown on the phone (``+86 170 1234 5678``, ``0086…``, ``95588``, ``1065795555``)."""
+def parse_sender(sender: str | None, env: str | None = None) -> SenderInfo:
+    """Classify a sender as shown on the phone (``+86 170 1234 5678``, ``0086…``, ``95588``, ``1065795555``).
+
+    ``env`` is ``SMSGUARD_LEXICON_PATH`` when the caller has read it already.
+    """
     if sender is None or not sender.strip():
         return SenderInfo(EMPTY)
-    return _parse_cached(sender, os.environ.get(ENV_PATH, ""))
+    return _parse_cached(sender, os.environ.get(ENV_PATH, "") if env is None else env)
 
 
 @lru_cache(maxsize=4096)

@@ -35,3 +35,15 @@ def test_cli_from_another_directory(tmp_path: Path) -> None:
     verdict = json.loads(result.stdout)
     assert verdict["category"] == "illegal_collection"
     assert verdict["version"]["engine"] == smsguard.__version__
+
+
+def test_every_subpackage_is_listed_for_the_wheel() -> None:
+    """A package missing from pyproject's list installs without it and breaks a non-editable install."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(root).parts) for init in (root / "smsguard").rglob("__init__.py")
+    }
+    assert found - listed == set()

@@ -108,3 +108,15 @@ def test_user_lexicon_extends_the_collectors(tmp_path: Path, monkeypatch: pytest
     (tmp_path / "collectors.txt").write_text("# source: test\n青松智达\n", encoding="utf-8")
     monkeypatch.setenv("SMSGUARD_LEXICON_PATH", str(tmp_path))
     assert detect(plugin, text)["collector.known_company"].value == "青松智达"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("我们律所受委托通知您，您的欠款将被起诉。", "律所"),
+        ("你的欠款已交由该律所处理。", "律所"),
+        ("你的欠款已委托金石律师事务所处理。", "金石律师事务所"),
+    ],
+)
+def test_pronouns_are_no_names(text: str, name: str) -> None:
+    assert detect(plugin, text)["collector.law_firm"].value == name

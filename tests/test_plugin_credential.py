@@ -85,3 +85,15 @@ def test_otp_notice_that_warns_is_no_request() -> None:
 def test_code_handed_to_staff_is_both_notice_and_request() -> None:
     signals = detect(plugin, "您的验证码为483920，请将此验证码提供给工作人员完成解冻。")
     assert {"credential.otp_notice", "credential.request"} <= set(signals)
+
+
+def test_clause_denial_is_no_request() -> None:
+    text = "法院工作人员不会以任何理由要求当事人转账或提供银行卡密码。"
+    found = detect(plugin, text)
+    assert "credential.request" not in found
+    assert "credential.warning" in found
+
+
+def test_denial_of_another_clause_does_not_hide_a_request() -> None:
+    text = "我们不会收取手续费，请提供银行卡密码以便核实。"
+    assert detect(plugin, text)["credential.request"].value == "password"

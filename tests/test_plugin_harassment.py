@@ -94,3 +94,30 @@ def test_night_needs_a_known_night_time(received_at: datetime | None, fires: boo
 def test_night_spans_the_whole_message() -> None:
     signal = detect(plugin, DEBT, received_at=NIGHT)["harassment.night"]
     assert covered(DEBT, signal) == [DEBT]
+
+
+@pytest.mark.parametrize(
+    ("text", "signal", "words"),
+    [
+        ("你借的那笔钱拖了半年，欠的钱再不还，我们就打电话给你爸妈。", "harassment.family", ["爸妈"]),
+        ("三天内不还钱，就爆您的通讯录。", "harassment.contacts", ["爆您的通讯录"]),
+        ("再不还就爆你通讯录，说到做到。", "harassment.contacts", ["爆你通讯录"]),
+    ],
+)
+def test_debt_words_without_debt_nouns(text: str, signal: str, words: list[str]) -> None:
+    found = detect(plugin, text)
+    assert signal in found
+    assert covered(text, found[signal]) == words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "周末我们打电话给爸妈，一起商量过年回家的事。",  # no debt: family without collection
+        "通讯录备份已完成，共同步236位联系人。",  # a phone notice, not 爆通讯录
+    ],
+)
+def test_family_and_contacts_need_a_debt(text: str) -> None:
+    found = detect(plugin, text)
+    assert "harassment.family" not in found
+    assert "harassment.contacts" not in found

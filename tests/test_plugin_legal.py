@@ -118,3 +118,25 @@ def test_genuine_notice_marks_and_threat_terms_coexist() -> None:
     signals = detect(plugin, COURT)
     assert {"legal.case_number", "legal.court_channel", "legal.court_signature"} <= set(signals)
     assert "legal.scare_only" not in signals
+
+
+def test_freezing_the_readers_money_is_enforcement() -> None:
+    text = "李先生，你的欠款已逾期，我们将申请冻结你的微信和支付宝余额。"
+    found = detect(plugin, text)
+    assert covered(text, found["legal.enforcement"]) == ["冻结你的微信和支付宝余额"]
+
+
+def test_a_frozen_card_notice_is_no_enforcement_threat() -> None:
+    assert "legal.enforcement" not in detect(plugin, "【某某银行】您尾号1234的卡片因长期未使用已冻结，可到网点办理。")
+
+
+def test_an_imperative_request_addresses_the_reader() -> None:
+    text = "限高令即将下发，失信名单已申报，请今日内联系处理。"
+    found = detect(plugin, text)
+    assert "legal.blacklist" in found
+    assert "legal.scare_only" in found
+
+
+def test_news_with_a_request_is_still_news() -> None:
+    text = "【法治快讯】某地法院对失信被执行人发布限高令，请市民及时处理相关事务。"
+    assert "legal.blacklist" not in detect(plugin, text)

@@ -297,3 +297,39 @@ def test_every_signal_is_documented() -> None:
     assert match, "docs/detectors.md has no '## link' section"
     documented = set(re.findall(r"^\| `([a-z_.]+)` \|", match.group(1), re.M))
     assert documented == {spec.name for spec in link.smsguard_signals()}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "航班已确认，请登录 www.airchina.com.cn 办理值机。",  # a real word near abchina is no misspelling
+        "【招商银行】详情请访问 e95555.cn 查询。",  # a brand's own hotline variant, letter before the number
+        "下载地址 www.fabcd.com",  # a short keyword in the middle of a word
+        "访问 mycmbcx.com 了解",  # cmbc inside a longer word
+    ],
+)
+def test_no_lookalike_inside_words_or_hotline_variants(text: str) -> None:
+    assert "link.lookalike" not in detect(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "brand"),
+    [
+        ("【招商银行】请登录 95555-vip.cn 验证", "招商银行"),  # the hotline number first, junk after
+        ("请登录 vip-icbc.top 完成认证", "工商银行"),  # the keyword ends a hyphenated piece
+        ("请登录 abchlna.com 查看", "农业银行"),  # misspelt, start kept
+    ],
+)
+def test_lookalike_still_found(text: str, brand: str) -> None:
+    assert values(detect(text), "link.lookalike") == [brand]
+
+
+def test_suffix_list_is_loaded_at_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    link._split.cache_clear()
+    link._extractor.cache_clear()
+    link.smsguard_signals()
+    assert link._extractor.cache_info().currsize == 1  # built when the engine asks for the signals
+    loaded: list[str] = []
+    monkeypatch.setattr(tldextract, "TLDExtract", lambda *a, **k: loaded.append("again"))
+    assert "link.present" in detect("请登录 www.example-shop.com 查看")
+    assert loaded == []

@@ -84,3 +84,24 @@ def test_account_details_are_named_in_the_detail() -> None:
 
 def test_eighteen_digit_id_number_is_no_card() -> None:
     assert "payment.personal_account" not in detect(plugin, "请转账，身份证号110101199003071234。")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "某某金融不会以任何理由要求您向个人账户转账，请认准官方渠道。",
+        "本平台从不让客户把钱转到个人银行卡，如有疑问请致电客服。",
+        "我行工作人员绝不会让您先转账到所谓的安全账户。",
+    ],
+)
+def test_clause_denial_is_no_demand(text: str) -> None:
+    found = detect(plugin, text)
+    for name in ("payment.transfer_demand", "payment.personal_account", "payment.safe_account"):
+        assert name not in found
+
+
+def test_denial_stops_at_the_clause_end() -> None:
+    text = "我们不会收取任何费用。请立即转账到以下个人账户：6222 0202 1234 5678 901。"
+    found = detect(plugin, text)
+    assert "payment.transfer_demand" in found
+    assert "payment.personal_account" in found

@@ -70,3 +70,25 @@ def test_every_signal_has_positive_and_negative_tests_and_docs() -> None:
 @pytest.mark.parametrize("word", ["征信", "校园贷", "京东金条", "冻结", "微粒贷", "花呗", "减免", "注销"])
 def test_one_word_alone_fires_nothing(word: str) -> None:
     assert detect(plugin, f"您好，关于{word}的问题请咨询。") == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "【法规速递】新规明确：失信被执行人履行义务后可向法院申请信用修复。",
+        "人民银行提示：征信异议可通过官方渠道申请更正。",
+    ],
+)
+def test_credit_repair_needs_an_offer(text: str) -> None:
+    assert "scripts.credit_repair" not in detect(plugin, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "征信修复，逾期记录可消除，包过。",
+        "可帮您修复征信，详情致电13912345678。",
+    ],
+)
+def test_credit_repair_offered(text: str) -> None:
+    assert "scripts.credit_repair" in detect(plugin, text)

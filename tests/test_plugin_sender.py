@@ -194,3 +194,25 @@ def test_every_signal_is_documented() -> None:
     assert match, "docs/detectors.md has no '## sender' section"
     documented = set(re.findall(r"^\| `([a-z_.]+)` \|", match.group(1), re.M))
     assert documented == {spec.name for spec in sender.smsguard_signals()}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "张先生，你的欠款已逾期，我们将申请冻结你的微信和支付宝余额。",  # brands named as objects
+        "周末去招商银行门口等你，记得带卡。",
+    ],
+)
+def test_brand_named_as_an_object_is_no_claim(text: str) -> None:
+    assert "sender.brand_mismatch" not in detect(text, "13800138000")
+
+
+@pytest.mark.parametrize(
+    ("text", "brand"),
+    [
+        ("您好，这里是支付宝客服，您的账户存在风险。", "支付宝"),
+        ("支付宝通知：您的花呗额度已冻结。", "支付宝"),
+    ],
+)
+def test_brand_claimed_by_a_mobile(text: str, brand: str) -> None:
+    assert detect(text, "13800138000")["sender.brand_mismatch"].value == brand

@@ -27,7 +27,7 @@ from smsguard.normalize import default_normalizer
 
 # The kinds each lexicon may use; a typo in a kind would silently disable an entry.
 KINDS: dict[str, set[str]] = {
-    "context": {"address", "debt", "framing", "demand", "ignore"},
+    "context": {"address", "request", "debt", "framing", "demand", "ignore"},
     "legal_terms": {
         "lawsuit",
         "filing",
@@ -95,6 +95,7 @@ KINDS: dict[str, set[str]] = {
     "specificity_terms": {"official_channel"},
     "script_terms": {
         "repair_action",
+        "offer",
         "credit_object",
         "student",
         "cancel",

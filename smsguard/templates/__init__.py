@@ -1,0 +1,1 @@
+"""Project templates used by ``smsguard new-plugin`` (package data, read with importlib.resources)."""
