@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from smsguard.extract import extract
 from smsguard.model import Message, Signal
@@ -64,3 +65,56 @@ def assert_documented(module: ModuleType, section: str) -> None:
     """Every declared signal has its row in docs/detectors.md, with the same type and description."""
     specs = {spec.name: (spec.type, spec.description) for spec in module.smsguard_signals()}
     assert documented_signals(section) == specs
+
+
+class SignalTable:
+    """The table-driven tests every detector plugin shares; a test module subclasses it as ``TestSignals``.
+
+    ``positive`` rows are ``(signal, text, covered characters[, expected value])``, ``negative`` rows
+    ``(signal, text)``, ``evasion`` rows ``(signal, text, covered characters)``. The rows are turned into
+    parameters by ``pytest_generate_tests`` in conftest.py.
+    """
+
+    plugin: ModuleType
+    section: str
+    positive: list[tuple[Any, ...]]
+    negative: list[tuple[str, str]]
+    evasion: list[tuple[str, str, str]]
+    # negatives are judged as if received at this time (a night time shows time-dependent signals stay silent)
+    negative_received_at: datetime | None = None
+    # signals whose positive cases live in the module's own tests (e.g. ones that need a receive time)
+    positive_elsewhere: frozenset[str] = frozenset()
+
+    def test_signal_fires(self, positive_row: tuple[Any, ...]) -> None:
+        name, text, span, value = (*positive_row, None)[:4]
+        signals = detect(self.plugin, text)
+        assert name in signals, sorted(signals)
+        assert any(span in c for c in covered(text, signals[name])), covered(text, signals[name])
+        if value is not None:
+            assert signals[name].value == value
+
+    def test_signal_stays_silent(self, negative_row: tuple[str, str]) -> None:
+        name, text = negative_row
+        assert name not in detect(self.plugin, text, received_at=self.negative_received_at)
+
+    def test_evasions_are_seen_through(self, evasion_row: tuple[str, str, str]) -> None:
+        name, text, span = evasion_row
+        signals = detect(self.plugin, text)
+        assert name in signals, sorted(signals)
+        assert any(span in c for c in covered(text, signals[name])), covered(text, signals[name])
+
+    def test_every_signal_has_positive_and_negative_tests_and_docs(self) -> None:
+        names = set(declared(self.plugin))
+        assert {p[0] for p in self.positive} | self.positive_elsewhere == names
+        assert {n[0] for n in self.negative} == names
+        assert_documented(self.plugin, self.section)
+
+
+def parametrize_signal_table(metafunc: Any) -> None:
+    """Spread a :class:`SignalTable` subclass's rows over its tests (called from conftest.py)."""
+    cls = metafunc.cls
+    if cls is None or not issubclass(cls, SignalTable):
+        return
+    for fixture, rows in (("positive_row", cls.positive), ("negative_row", cls.negative), ("evasion_row", cls.evasion)):
+        if fixture in metafunc.fixturenames:
+            metafunc.parametrize(fixture, rows, ids=[f"{row[0]}-{i}" for i, row in enumerate(rows)])

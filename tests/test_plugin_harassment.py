@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 import smsguard_plugins.harassment as plugin
-from plugin_helpers import assert_documented, covered, declared, detect
+from plugin_helpers import SignalTable, covered, detect
 
 DEBT = "您的借款已逾期，请今日内还款。"
 NIGHT = datetime(2025, 3, 1, 23, 30)
@@ -49,30 +49,14 @@ EVASION: list[tuple[str, str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "text", "span"), POSITIVE)
-def test_signal_fires(name: str, text: str, span: str) -> None:
-    signals = detect(plugin, text)
-    assert name in signals, sorted(signals)
-    assert any(span in c for c in covered(text, signals[name])), covered(text, signals[name])
-
-
-@pytest.mark.parametrize(("name", "text"), NEGATIVE)
-def test_signal_stays_silent(name: str, text: str) -> None:
-    assert name not in detect(plugin, text, received_at=NIGHT)
-
-
-@pytest.mark.parametrize(("name", "text", "span"), EVASION)
-def test_evasions_are_seen_through(name: str, text: str, span: str) -> None:
-    signals = detect(plugin, text)
-    assert name in signals, sorted(signals)
-    assert any(span in c for c in covered(text, signals[name])), covered(text, signals[name])
-
-
-def test_every_signal_has_positive_and_negative_tests_and_docs() -> None:
-    names = set(declared(plugin))
-    assert {p[0] for p in POSITIVE} | {"harassment.night"} == names
-    assert {n[0] for n in NEGATIVE} == names
-    assert_documented(plugin, "harassment")
+class TestSignals(SignalTable):
+    plugin = plugin
+    section = "harassment"
+    positive = POSITIVE
+    negative = NEGATIVE
+    evasion = EVASION
+    negative_received_at = NIGHT
+    positive_elsewhere = frozenset({"harassment.night"})
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
 import smsguard_plugins.legal as plugin
-from plugin_helpers import assert_documented, covered, declared, detect
+from plugin_helpers import SignalTable, covered, detect
 
 from smsguard.model import SignalValue
 
@@ -76,32 +75,12 @@ EVASION: list[tuple[str, str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "text", "span", "value"), POSITIVE)
-def test_signal_fires(name: str, text: str, span: str, value: SignalValue | None) -> None:
-    signals = detect(plugin, text)
-    assert name in signals, sorted(signals)
-    assert any(span in c for c in covered(text, signals[name])), covered(text, signals[name])
-    if value is not None:
-        assert signals[name].value == value
-
-
-@pytest.mark.parametrize(("name", "text"), NEGATIVE)
-def test_signal_stays_silent(name: str, text: str) -> None:
-    assert name not in detect(plugin, text)
-
-
-@pytest.mark.parametrize(("name", "text", "span"), EVASION)
-def test_evasions_are_seen_through(name: str, text: str, span: str) -> None:
-    signals = detect(plugin, text)
-    assert name in signals, sorted(signals)
-    assert any(span in c for c in covered(text, signals[name])), covered(text, signals[name])
-
-
-def test_every_signal_has_positive_and_negative_tests_and_docs() -> None:
-    names = set(declared(plugin))
-    assert {p[0] for p in POSITIVE} == names
-    assert {n[0] for n in NEGATIVE} == names
-    assert_documented(plugin, "legal")
+class TestSignals(SignalTable):
+    plugin = plugin
+    section = "legal"
+    positive = POSITIVE
+    negative = NEGATIVE
+    evasion = EVASION
 
 
 def test_news_push_about_a_court_case_fires_no_threat() -> None:

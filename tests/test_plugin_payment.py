@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import smsguard_plugins.payment as plugin
-from plugin_helpers import assert_documented, covered, declared, detect
+from plugin_helpers import SignalTable, detect
 
 CARD_DEMAND = "还款请直接打到我的个人卡：6222 0202 1234 5678 901，户名李四。"
 
@@ -51,30 +51,12 @@ EVASION: list[tuple[str, str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "text", "span"), POSITIVE)
-def test_signal_fires(name: str, text: str, span: str) -> None:
-    signals = detect(plugin, text)
-    assert name in signals, sorted(signals)
-    assert any(span in c for c in covered(text, signals[name])), covered(text, signals[name])
-
-
-@pytest.mark.parametrize(("name", "text"), NEGATIVE)
-def test_signal_stays_silent(name: str, text: str) -> None:
-    assert name not in detect(plugin, text)
-
-
-@pytest.mark.parametrize(("name", "text", "span"), EVASION)
-def test_evasions_are_seen_through(name: str, text: str, span: str) -> None:
-    signals = detect(plugin, text)
-    assert name in signals, sorted(signals)
-    assert any(span in c for c in covered(text, signals[name])), covered(text, signals[name])
-
-
-def test_every_signal_has_positive_and_negative_tests_and_docs() -> None:
-    names = set(declared(plugin))
-    assert {p[0] for p in POSITIVE} == names
-    assert {n[0] for n in NEGATIVE} == names
-    assert_documented(plugin, "payment")
+class TestSignals(SignalTable):
+    plugin = plugin
+    section = "payment"
+    positive = POSITIVE
+    negative = NEGATIVE
+    evasion = EVASION
 
 
 def test_account_details_are_named_in_the_detail() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import smsguard_plugins.scripts as plugin
-from plugin_helpers import assert_documented, covered, declared, detect
+from plugin_helpers import SignalTable, detect
 
 # (signal, message, characters a span must cover)
 POSITIVE: list[tuple[str, str, str]] = [
@@ -41,30 +41,12 @@ EVASION: list[tuple[str, str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "text", "span"), POSITIVE)
-def test_signal_fires(name: str, text: str, span: str) -> None:
-    signals = detect(plugin, text)
-    assert name in signals, sorted(signals)
-    assert any(span in c for c in covered(text, signals[name])), covered(text, signals[name])
-
-
-@pytest.mark.parametrize(("name", "text"), NEGATIVE)
-def test_signal_stays_silent(name: str, text: str) -> None:
-    assert name not in detect(plugin, text)
-
-
-@pytest.mark.parametrize(("name", "text", "span"), EVASION)
-def test_evasions_are_seen_through(name: str, text: str, span: str) -> None:
-    signals = detect(plugin, text)
-    assert name in signals, sorted(signals)
-    assert any(span in c for c in covered(text, signals[name])), covered(text, signals[name])
-
-
-def test_every_signal_has_positive_and_negative_tests_and_docs() -> None:
-    names = set(declared(plugin))
-    assert {p[0] for p in POSITIVE} == names
-    assert {n[0] for n in NEGATIVE} == names
-    assert_documented(plugin, "scripts")
+class TestSignals(SignalTable):
+    plugin = plugin
+    section = "scripts"
+    positive = POSITIVE
+    negative = NEGATIVE
+    evasion = EVASION
 
 
 @pytest.mark.parametrize("word", ["征信", "校园贷", "京东金条", "冻结", "微粒贷", "花呗", "减免", "注销"])
