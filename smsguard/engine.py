@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from smsguard import __version__, scoring
+from smsguard.cache import PackCache, cache_enabled
 from smsguard.diagnostics import Diagnostic
 from smsguard.errors import InputError
 from smsguard.extract import Features, extract
+from smsguard.lang import prefilter
 from smsguard.lang.compiler import compile_or_raise
 from smsguard.lang.loader import LoadedPack, load_pack
 from smsguard.matching import BoolResult, MatchContext, normalize_sender
@@ -75,10 +77,13 @@ class Engine:
         plugins: Iterable[Any] = (),
         load_entrypoints: bool = True,
         host: PluginHost | None = None,
+        cache: PackCache | bool = False,
     ) -> Engine:
         """Compile the given pack files or directories (layered in order) with the installed plugins.
 
-        With ``include_default`` the built-in pack and the plugins' packs come first.
+        With ``include_default`` the built-in pack and the plugins' packs come first. With ``cache`` (True for
+        the default on-disk cache, see :mod:`smsguard.cache`) parsed packs are reused while their files are
+        unchanged.
         """
         host = host or PluginHost.from_entry_points(plugins, load_entrypoints=load_entrypoints)
         normalizer = default_normalizer()
@@ -87,7 +92,11 @@ class Engine:
             sources.append(default_pack_path())
             sources.extend(Path(str(p)) for p in host.rule_packs())
         sources.extend(Path(p) for p in paths)
-        loaded, diagnostics = load_packs(sources, host)
+        store = (PackCache() if cache_enabled() else None) if cache is True else (cache or None)
+        if store is not None:
+            loaded, diagnostics = load_packs_cached(sources, host, store)
+        else:
+            loaded, diagnostics = load_packs(sources, host)
         pack = compile_or_raise(loaded, host.signal_specs, host.functions(), normalizer, diagnostics)
         return cls(pack, host, normalizer)
 
@@ -120,26 +129,46 @@ class Engine:
         ntext = self._normalize(message.text)
         features = extract(ntext)
         signals, failures = self.host.detect(message, ntext, features)
+        results, hits = self.evaluate(message, ntext, features, signals, failures)
+        verdict = self._verdict(hits, signals, failures)
+        verdict, adjust_failures = self.host.adjust(message, verdict)
+        if adjust_failures:
+            verdict = _with_errors(verdict, adjust_failures)
+        return Judgement(message, ntext, features, tuple(signals), tuple(results), verdict)
+
+    def evaluate(
+        self,
+        message: Message,
+        ntext: NormalizedText,
+        features: Features,
+        signals: Sequence[Signal],
+        failures: list[PluginFailure],
+    ) -> tuple[list[BoolResult], list[Hit]]:
+        """Run the pack's rules: one literal pass, then only the rules the message can trigger.
+
+        Returns every rule's result (None for the rules skipped: their prefilter proves them false) and the hits
+        of the enabled rules that hold; failures of plugin functions are appended to ``failures``.
+        """
         by_name: dict[str, list[Signal]] = {}
         for signal in signals:
             by_name.setdefault(signal.name, []).append(signal)
+        rules = self.pack.rules
+        found = self.pack.literals.find_spans(ntext.text)
+        sender = normalize_sender(message.sender)
         ctx = MatchContext(
-            message,
-            ntext,
-            features,
-            by_name,
-            self.pack.literals.find_spans(ntext.text),
-            normalize_sender(message.sender),
-            self._tokenizer,
+            message, ntext, features, by_name, found, sender, self._tokenizer, len(rules), self.pack.plan is not None
         )
-        hits: list[Hit] = []
         results = ctx.rule_results
-        original = message.text
-        for rule in self.pack.rules:
+        hits: list[Hit] = []
+        for index in self._candidates(found, by_name, features, sender):
+            rule = rules[index]
             result = rule.evaluate(ctx)
-            results.append(result)
-            if result is not None and rule.enabled:
+            if result is None:
+                continue
+            results[index] = result
+            if rule.enabled:
                 spans = tuple(sorted(set(result)))
+                original = message.text
                 hits.append(
                     Hit(
                         rule.id,
@@ -152,18 +181,42 @@ class Engine:
                     )
                 )
         failures.extend(ctx.failures)
-        verdict = self._verdict(hits, signals, failures)
-        verdict, adjust_failures = self.host.adjust(message, verdict)
-        if adjust_failures:
-            verdict = _with_errors(verdict, adjust_failures)
-        return Judgement(message, ntext, features, tuple(signals), tuple(results), verdict)
+        return results, hits
+
+    def _candidates(
+        self, found: Mapping[int, object], signals: Mapping[str, object], features: Features, sender: str
+    ) -> Sequence[int]:
+        """Indices, in dependency order, of the rules whose trigger atoms the message holds."""
+        plan = self.pack.plan
+        if plan is None:
+            return range(len(self.pack.rules))
+        chosen = set(plan.always)
+        literal, signal = plan.literal, plan.signal
+        for literal_id in found:
+            triggered = literal.get(literal_id)
+            if triggered:
+                chosen.update(triggered)
+        for name in signals:
+            triggered = signal.get(name)
+            if triggered:
+                chosen.update(triggered)
+        fact = plan.fact
+        if fact:
+            facts = (
+                (prefilter.FEATURE_AMOUNTS, features.amounts),
+                (prefilter.FEATURE_SIGNATURES, features.signatures),
+                (prefilter.FEATURE_LINKS, features.links),
+                (prefilter.SENDER, sender),
+            )
+            for name, value in facts:
+                if value and name in fact:
+                    chosen.update(fact[name])
+        return sorted(chosen)
 
     def fired_rules(self, message: Message) -> frozenset[str]:
         """Ids of the rules whose condition holds for ``message`` (disabled rules included)."""
         results = self.judge(message).rule_results
-        return frozenset(
-            rule.id for rule, result in zip(self.pack.rules, results, strict=True) if result is not None
-        )
+        return frozenset(rule.id for rule, result in zip(self.pack.rules, results, strict=True) if result is not None)
 
     def _normalize(self, text: str) -> NormalizedText:
         """Normalize, replacing lone surrogates (which no encoder accepts) one-for-one with U+FFFD first."""
@@ -215,6 +268,23 @@ def load_packs(sources: Sequence[Path], host: PluginHost) -> tuple[list[LoadedPa
         loaded.append(pack)
         diagnostics.extend(found)
     return loaded, diagnostics
+
+
+def load_packs_cached(
+    sources: Sequence[Path], host: PluginHost, cache: PackCache
+) -> tuple[list[LoadedPack], list[Diagnostic]]:
+    """:func:`load_packs` through the on-disk cache, keyed by the plugins and the lexicons they provide."""
+    lexicons = host.lexicons()
+    context = {
+        "plugins": ",".join(host.plugin_names()),
+        "lexicons": ",".join(f"{name}={path}" for name, path in sorted(lexicons.items())),
+    }
+    found = cache.get(sources, context)
+    if found is not None:
+        return found
+    loaded = load_packs(sources, host)
+    cache.put(sources, context, loaded)
+    return loaded
 
 
 def as_message(item: str | Message | Mapping[str, Any]) -> Message:

@@ -68,7 +68,8 @@ _PHONE_RE = re.compile(
 )
 _AMOUNT_RE = re.compile(
     r"(?:[¥￥]|rmb|人民币)\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?"
-    r"|(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*(万元|万|元|块)"
+    # (?<!\d): try a number only where its digits start, or a long run of digits costs quadratic time
+    r"|(?<!\d)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*(万元|万|元|块)"
 )
 _DATE_RE = re.compile(
     r"(?<![\d.])(?:(\d{4})[年/.-])?(0?[1-9]|1[0-2])(?:月|(?<=\d{4}[/.-]\d)[/.-]|(?<=\d{4}[/.-]\d\d)[/.-]|/)"

@@ -1,7 +1,7 @@
 """What the compiled rules see of one message, with the expensive parts computed at most once.
 
-One Aho-Corasick pass finds every literal of the pack; regular expressions run on first use and are cached;
-jieba runs only when a rule asks for words, once per message.
+One Aho-Corasick pass finds every literal of the pack; regular expressions run on first use, only when a
+literal every match needs was found, and are cached; jieba runs only when a rule asks for words, once per message.
 """
 
 from __future__ import annotations
@@ -24,14 +24,34 @@ ValueEval = Callable[["MatchContext"], list[Candidate]]
 
 
 class RegexSearcher:
-    """A compiled linear-time regular expression, found lazily and cached per message by its id."""
+    """A compiled linear-time regular expression, found lazily and cached per message by its id.
 
-    __slots__ = ("compiled", "id", "source")
+    ``required`` holds literal ids of the pack's automaton one of which every match contains (None: unknown);
+    when none of them was found in a text the regex cannot match there and is not run.
+    """
 
-    def __init__(self, regex_id: int, source: str, compiled: Any) -> None:
+    __slots__ = ("compiled", "id", "required", "source")
+
+    def __init__(self, regex_id: int, source: str, compiled: Any, required: frozenset[int] | None = None) -> None:
         self.id = regex_id
         self.source = source
         self.compiled = compiled
+        self.required = required
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationPlan:
+    """Which rules a message needs evaluated: those triggered by an atom it holds, and those always run.
+
+    ``literal`` maps a literal id of the pack's automaton to the rules (by index) it triggers, ``signal`` a
+    signal name, and ``fact`` the other named atoms of :mod:`smsguard.lang.prefilter` (a feature, the sender).
+    """
+
+    rule_count: int
+    always: tuple[int, ...]
+    literal: Mapping[int, tuple[int, ...]]
+    signal: Mapping[str, tuple[int, ...]]
+    fact: Mapping[str, tuple[int, ...]]
 
 
 @dataclass(slots=True)
@@ -55,6 +75,7 @@ class MatchContext:
         "found",
         "message",
         "ntext",
+        "prefilter",
         "rule_results",
         "sender",
         "signals",
@@ -70,6 +91,8 @@ class MatchContext:
         found: dict[int, list[NSpan]],
         sender: str,
         tokenizer: Callable[[str], list[tuple[str, int, int]]] | None = None,
+        rule_count: int = 0,
+        prefilter: bool = True,
     ) -> None:
         self.message = message
         self.ntext = ntext
@@ -78,19 +101,30 @@ class MatchContext:
         self.found = found
         self.sender = sender
         self.tokenizer = tokenizer
-        self.rule_results: list[BoolResult] = []
+        self.prefilter = prefilter  # skip a regex when no literal it needs was found
+        self.rule_results: list[BoolResult] = [None] * rule_count
         self.failures: list[PluginFailure] = []
         self._regex_cache: dict[int, list[NSpan]] = {}
         self._tokens: dict[str, list[NSpan]] | None = None
 
     def original(self, spans: Sequence[NSpan]) -> Spans:
-        to_original = self.ntext.to_original
-        return tuple(to_original(s, e) for s, e in spans)
+        """Original-text spans of normalized ones (what ``NormalizedText.to_original`` gives, in one pass)."""
+        ntext = self.ntext
+        starts, ends = ntext.starts, ntext.ends
+        if starts is None or ends is None:  # normalization kept every offset
+            return tuple(spans)
+        n = len(starts)
+        to_original = ntext.to_original
+        return tuple([(starts[s], ends[e - 1]) if s < e <= n else to_original(s, e) for s, e in spans])
 
     def regex_spans(self, regex: RegexSearcher) -> list[NSpan]:
         cached = self._regex_cache.get(regex.id)
         if cached is None:
-            cached = [m.span() for m in regex.compiled.finditer(self.ntext.text) if m.end() > m.start()]
+            required = regex.required
+            if required is not None and self.prefilter and required.isdisjoint(self.found):
+                cached = []
+            else:
+                cached = [m.span() for m in regex.compiled.finditer(self.ntext.text) if m.end() > m.start()]
             self._regex_cache[regex.id] = cached
         return cached
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from smsguard.diagnostics import Location
 from smsguard.lang import ast
-from smsguard.matching import BoolEval, RegexSearcher
+from smsguard.matching import BoolEval, EvaluationPlan, RegexSearcher
 from smsguard.model import Risk
 from smsguard.termscan import TermMatcher
 
@@ -63,6 +63,7 @@ class CompiledPack:
     signals_used: frozenset[str]
     lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
     fallback: str = "normal"
+    plan: EvaluationPlan | None = None  # which rules to run per message; None: all of them
 
     @property
     def name(self) -> str:

@@ -19,12 +19,15 @@ from smsguard.pack import CompiledCategory
 
 
 def category_evidence(categories: Sequence[CompiledCategory], hits: Iterable[Hit]) -> dict[str, float]:
-    """Summed weight per category (every declared category present, in declaration order)."""
-    totals = {c.id: 0.0 for c in categories}
+    """Summed weight per category (every declared category present, in declaration order).
+
+    The sum is exact (``math.fsum``), so it does not depend on the order of the rules or of the hits.
+    """
+    weights: dict[str, list[float]] = {c.id: [] for c in categories}
     for hit in hits:
-        if hit.category in totals:
-            totals[hit.category] += hit.weight
-    return totals
+        if hit.category in weights:
+            weights[hit.category].append(hit.weight)
+    return {category: math.fsum(found) for category, found in weights.items()}
 
 
 def probability(evidence: float) -> float:

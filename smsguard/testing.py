@@ -15,8 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from smsguard.engine import Engine, default_pack_path, parse_time
-from smsguard.errors import InputError
+from smsguard.engine import Engine, default_pack_path
 from smsguard.model import Message, Signal, SignalValue, Span
 from smsguard.plugins import PluginHost, make_plugin_manager
 
@@ -152,20 +151,15 @@ def run_pack_examples(engine: Engine, *, packs: Collection[str] | None = None) -
     A ``hit`` example must make the rule's condition hold, a ``miss`` example must not (a disabled rule's
     condition is still checked). An example whose ``at`` time cannot be read counts as failing.
     """
+    from smsguard.lint.examples import run_examples
+
     failures: list[ExampleFailure] = []
-    for rule in engine.pack.rules:
-        if packs is not None and rule.pack not in packs:
+    for result in run_examples(engine, packs=packs):
+        if result.passed:
             continue
-        for example in rule.examples:
-            preview = example.text if len(example.text) <= _PREVIEW else example.text[:_PREVIEW] + "…"
-            try:
-                when = parse_time(example.received_at) if example.received_at else None
-            except InputError:
-                failures.append(ExampleFailure(example.loc.path, example.loc.line, rule.id, example.kind, preview))
-                continue
-            fired = rule.id in engine.fired_rules(Message(example.text, example.sender, when))
-            if fired != (example.kind == "hit"):
-                failures.append(ExampleFailure(example.loc.path, example.loc.line, rule.id, example.kind, preview))
+        example = result.example
+        preview = example.text if len(example.text) <= _PREVIEW else example.text[:_PREVIEW] + "…"
+        failures.append(ExampleFailure(example.loc.path, example.loc.line, result.rule.id, example.kind, preview))
     return failures
 
 

@@ -67,9 +67,7 @@ def render_verdict(text: str, verdict: Verdict, colour: bool | None) -> str:
     if verdict.errors:
         lines.append("")
         for error in verdict.errors:
-            lines.append(
-                style(f"插件错误 plugin error: {error.plugin} {error.hook}: {error.error}", fg="red")
-            )
+            lines.append(style(f"插件错误 plugin error: {error.plugin} {error.hook}: {error.error}", fg="red"))
     if verdict.advice:
         lines.append("")
         lines.append("建议 advice:")

@@ -30,8 +30,8 @@ def build_engine(packs: Sequence[str] = (), no_default: bool = False) -> Engine:
         if no_default:
             if not packs:
                 raise click.UsageError("--no-default needs at least one --pack")
-            return Engine.from_paths(*packs)
-        return Engine.from_paths(*packs, include_default=True)
+            return Engine.from_paths(*packs, cache=True)
+        return Engine.from_paths(*packs, include_default=True, cache=True)
     except SmsguardError as exc:
         click.echo(str(exc), err=True)
         raise SystemExit(2) from None

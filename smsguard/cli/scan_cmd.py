@@ -1,15 +1,36 @@
-"""``smsguard scan FILE|-``: judge a stream of messages, one JSON verdict per line, in input order."""
+"""``smsguard scan FILE|-``: judge a stream of messages, one JSON verdict per line, in input order.
+
+The input is read in chunks and never held whole, so memory stays flat whatever its size. With ``--jobs N``
+the chunks are judged by N worker processes (each builds its engine once) while at most a few chunks per
+worker are in flight, and results are written in input order.
+"""
 
 from __future__ import annotations
 
+import io
+import multiprocessing
+import os
 import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from multiprocessing.pool import AsyncResult
 from typing import BinaryIO
 
 import click
 
-from smsguard.cli.common import build_engine, no_default_option, pack_option, stdout_bytes, write_line
+from smsguard.cli.common import build_engine, dumps, no_default_option, pack_option, stdout_bytes
+from smsguard.cli.progress import Progress, ScanStats, render_summary
 from smsguard.engine import Engine
-from smsguard.records import InputFormat, Record, read_records
+from smsguard.records import InputFormat, Record, RecordError, read_records
+
+CHUNK_RECORDS = 256
+IN_FLIGHT_PER_JOB = 4
+
+# A chunk of work: raw JSON Lines (with the line number of the first) or records parsed already (CSV).
+Chunk = tuple[int, list[bytes]] | list[Record | RecordError]
+Judged = tuple[bytes, ScanStats]
 
 
 @click.command()
@@ -22,28 +43,226 @@ from smsguard.records import InputFormat, Record, read_records
     show_default=True,
     help="Input format: JSON Lines objects, or CSV with a header row (text, sender, id, received_at).",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Worker processes; 0 means one per CPU. Output order is the input order whatever the number.",
+)
+@click.option("--progress/--no-progress", default=None, help="Progress line on stderr [default: when a terminal].")
+@click.option(
+    "--summary/--no-summary", default=None, help="Counts and rate on stderr at the end [default: when a terminal]."
+)
 @pack_option
 @no_default_option
-def scan(source: str, fmt: InputFormat, packs: tuple[str, ...], no_default: bool) -> None:
+def scan(
+    source: str,
+    fmt: InputFormat,
+    jobs: int,
+    progress: bool | None,
+    summary: bool | None,
+    packs: tuple[str, ...],
+    no_default: bool,
+) -> None:
     """Judge every message of SOURCE (a file, or - for standard input)."""
     engine = build_engine(packs, no_default)
+    jobs = jobs or os.cpu_count() or 1
+    on_terminal = _stderr_is_tty()
+    show_progress = on_terminal if progress is None else progress
+    show_summary = on_terminal if summary is None else summary
     out = stdout_bytes()
+    started = time.perf_counter()
     if source == "-":
-        run_scan(engine, sys.stdin.buffer, out, fmt)
+        stats = run_scan(
+            engine, sys.stdin.buffer, out, fmt, jobs=jobs, packs=packs, no_default=no_default, progress=show_progress
+        )
     else:
         with open(source, "rb") as stream:
-            run_scan(engine, stream, out, fmt)
+            stats = run_scan(
+                engine,
+                stream,
+                out,
+                fmt,
+                jobs=jobs,
+                packs=packs,
+                no_default=no_default,
+                progress=show_progress,
+                total_bytes=os.path.getsize(source),
+            )
     out.flush()
+    if show_summary:
+        click.echo(render_summary(stats, time.perf_counter() - started), err=True)
 
 
-def run_scan(engine: Engine, stream: BinaryIO, out: BinaryIO, fmt: InputFormat) -> int:
-    """Write one line per input record; return how many records there were."""
-    count = 0
-    for item in read_records(stream, fmt):
-        count += 1
-        if isinstance(item, Record):
-            verdict = engine.check_message(item.message).to_dict()
-            write_line(out, {"id": item.id, **verdict} if item.id is not None else verdict)
+def run_scan(
+    engine: Engine,
+    stream: BinaryIO,
+    out: BinaryIO,
+    fmt: InputFormat,
+    *,
+    jobs: int = 1,
+    packs: Sequence[str] = (),
+    no_default: bool = False,
+    progress: bool = False,
+    total_bytes: int | None = None,
+) -> ScanStats:
+    """Write one line per input record, in order; return the counts.
+
+    With ``jobs`` > 1, worker processes build their own engine from ``packs``/``no_default`` (under the fork
+    start method they start from a copy of ``engine``).
+    """
+    stats = ScanStats()
+    reader = _ChunkReader(stream, fmt)
+    bar = Progress(sys.stderr, total_bytes) if progress else None
+
+    def emit(judged: Judged, bytes_done: int) -> None:
+        data, counts = judged
+        out.write(data)
+        stats.add(counts)
+        if bar is not None:
+            bar.update(stats.records, bytes_done)
+
+    try:
+        if jobs <= 1:
+            for chunk in reader:
+                emit(judge_chunk(engine, chunk), reader.bytes_read)
         else:
-            write_line(out, item.to_dict())
-    return count
+            _run_parallel(engine, reader, emit, jobs, packs, no_default)
+    finally:
+        if bar is not None:
+            bar.update(stats.records, reader.bytes_read, final=True)
+            bar.close()
+    return stats
+
+
+def _run_parallel(
+    engine: Engine,
+    reader: _ChunkReader,
+    emit: Callable[[Judged, int], None],
+    jobs: int,
+    packs: Sequence[str],
+    no_default: bool,
+) -> None:
+    global _worker_engine
+    context = multiprocessing.get_context()
+    _worker_engine = engine  # inherited by forked workers; spawned ones build their own
+    pending: deque[tuple[AsyncResult[Judged], int]] = deque()  # with the input read when it was sent
+    try:
+        with context.Pool(jobs, initializer=_init_worker, initargs=(tuple(packs), no_default)) as pool:
+            for chunk in reader:
+                pending.append((pool.apply_async(_judge_in_worker, (chunk,)), reader.bytes_read))
+                while len(pending) >= jobs * IN_FLIGHT_PER_JOB:
+                    result, bytes_done = pending.popleft()
+                    emit(result.get(), bytes_done)
+            while pending:
+                result, bytes_done = pending.popleft()
+                emit(result.get(), bytes_done)
+    finally:
+        _worker_engine = None
+
+
+_worker_engine: Engine | None = None
+
+
+def _init_worker(packs: tuple[str, ...], no_default: bool) -> None:
+    global _worker_engine
+    if _worker_engine is None:
+        _worker_engine = build_engine(packs, no_default)
+
+
+def _judge_in_worker(chunk: Chunk) -> Judged:
+    if _worker_engine is None:
+        raise RuntimeError("scan worker without an engine")
+    return judge_chunk(_worker_engine, chunk)
+
+
+def judge_chunk(engine: Engine, chunk: Chunk) -> Judged:
+    """The output lines of one chunk, and its counts."""
+    stats = ScanStats()
+    lines: list[bytes] = []
+    for item in _records(chunk):
+        stats.records += 1
+        if isinstance(item, Record):
+            verdict = engine.check_message(item.message)
+            stats.categories[verdict.category] += 1
+            if verdict.errors:
+                stats.plugin_failures += 1
+            data = verdict.to_dict()
+            obj = {"id": item.id, **data} if item.id is not None else data
+        else:
+            stats.bad_records += 1
+            obj = item.to_dict()
+        lines.append(dumps(obj).encode("utf-8"))
+    lines.append(b"")
+    return b"\n".join(lines) if len(lines) > 1 else b"", stats
+
+
+def _records(chunk: Chunk) -> Iterator[Record | RecordError]:
+    if isinstance(chunk, list):
+        yield from chunk
+        return
+    first_line, raw = chunk
+    offset = first_line - 1
+    for item in read_records(io.BytesIO(b"".join(raw)), "jsonl"):
+        yield replace(item, line=item.line + offset) if offset else item
+
+
+class _ChunkReader:
+    """Chunks of at most ``CHUNK_RECORDS`` records, read lazily; counts the bytes consumed for progress."""
+
+    def __init__(self, stream: BinaryIO, fmt: InputFormat) -> None:
+        self.stream = stream
+        self.fmt = fmt
+        self.bytes_read = 0
+
+    def __iter__(self) -> Iterator[Chunk]:
+        if self.fmt == "csv":
+            yield from self._csv_chunks()
+            return
+        lines: list[bytes] = []
+        first = 1
+        for number, raw in enumerate(self.stream, 1):
+            self.bytes_read += len(raw)
+            if not raw.endswith(b"\n"):
+                raw += b"\n"
+            lines.append(raw)
+            if len(lines) >= CHUNK_RECORDS:
+                yield first, lines
+                lines, first = [], number + 1
+        if lines:
+            yield first, lines
+
+    def _csv_chunks(self) -> Iterator[Chunk]:
+        counted = io.BufferedReader(_CountingReader(self.stream, self))
+        chunk: list[Record | RecordError] = []
+        for item in read_records(counted, "csv"):
+            chunk.append(item)
+            if len(chunk) >= CHUNK_RECORDS:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+
+class _CountingReader(io.RawIOBase):
+    """A readable binary stream over another that reports the bytes read to the chunk reader."""
+
+    def __init__(self, stream: BinaryIO, owner: _ChunkReader) -> None:
+        super().__init__()
+        self._stream = stream
+        self._owner = owner
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._stream.read(len(buffer))
+        self._owner.bytes_read += len(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _stderr_is_tty() -> bool:
+    return sys.stderr.isatty()

@@ -57,42 +57,76 @@ EMPTY_TERMS = TermSet(frozenset(), (), ())
 TEXT_TERM_FUNCTIONS = frozenset({"any", "all", "count", "near"})
 
 
-def text_matches(ctx: MatchContext, terms: TermSet) -> list[tuple[int, int, int]]:
-    """(key, start, end) of every occurrence in the normalized text; key identifies the term."""
-    out: list[tuple[int, int, int]] = []
-    found = ctx.found
-    if terms.literal_ids and found:
-        for literal_id in terms.literal_ids.intersection(found):
-            out.extend((literal_id, s, e) for s, e in found[literal_id])
-    for regex in terms.regexes:
-        out.extend((-1 - regex.id, s, e) for s, e in ctx.regex_spans(regex))
-    return out
+# Up to this many literals, probing the found-literal table once per literal beats a set intersection.
+_PROBE_LIMIT = 12
+Found = dict[int, list[NSpan]]
+
+
+def prober(ids: frozenset[int]) -> Callable[[Found], list[int]]:
+    """A function giving the literal ids of ``ids`` that occur in a message's found-literal table."""
+    if len(ids) <= _PROBE_LIMIT:
+        probe = tuple(sorted(ids))
+
+        def by_probe(found: Found) -> list[int]:
+            return [i for i in probe if i in found] if found else []
+
+        return by_probe
+
+    def by_intersection(found: Found) -> list[int]:
+        return list(ids.intersection(found)) if found else []
+
+    return by_intersection
+
+
+def text_matcher(terms: TermSet) -> Callable[[MatchContext], list[tuple[int, int, int]]]:
+    """A function giving (key, start, end) of every occurrence of the terms; the key identifies the term."""
+    present, regexes = prober(terms.literal_ids), terms.regexes
+
+    def matches(ctx: MatchContext) -> list[tuple[int, int, int]]:
+        found = ctx.found
+        out = [(i, s, e) for i in present(found) for s, e in found[i]]
+        for regex in regexes:
+            out.extend((-1 - regex.id, s, e) for s, e in ctx.regex_spans(regex))
+        return out
+
+    return matches
 
 
 def compile_any(terms: TermSet) -> BoolEval:
-    ids, regexes = terms.literal_ids, terms.regexes
+    regexes = terms.regexes
+    ids = terms.literal_ids
+    probe = tuple(sorted(ids)) if len(ids) <= _PROBE_LIMIT else None
 
     def evaluate(ctx: MatchContext) -> BoolResult:
         found = ctx.found
         spans: list[NSpan] = []
         if found:
-            for literal_id in ids.intersection(found):
-                spans.extend(found[literal_id])
+            for literal_id in probe if probe is not None else ids.intersection(found):
+                matched = found.get(literal_id)
+                if matched:
+                    spans.extend(matched)
         for regex in regexes:
             spans.extend(ctx.regex_spans(regex))
-        return ctx.original(sorted(spans)) if spans else None
+        if not spans:
+            return None
+        if len(spans) > 1:
+            spans.sort()
+        return ctx.original(spans)
 
     return evaluate
 
 
 def compile_all(terms: TermSet) -> BoolEval:
-    ids, regexes = terms.literal_ids, terms.regexes
+    ids, regexes = tuple(sorted(terms.literal_ids)), terms.regexes
 
     def evaluate(ctx: MatchContext) -> BoolResult:
         found = ctx.found
-        if not ids.issubset(found):
-            return None
-        spans: list[NSpan] = [found[i][0] for i in ids]
+        spans: list[NSpan] = []
+        for literal_id in ids:
+            matched = found.get(literal_id)
+            if not matched:
+                return None
+            spans.append(matched[0])
         for regex in regexes:
             matched = ctx.regex_spans(regex)
             if not matched:
@@ -104,22 +138,42 @@ def compile_all(terms: TermSet) -> BoolEval:
 
 
 def compile_count(terms: TermSet) -> ValueEval:
+    present, regexes = prober(terms.literal_ids), terms.regexes
+    nothing: list[Candidate] = [(0.0, ())]
+
     def evaluate(ctx: MatchContext) -> list[Candidate]:
-        matches = text_matches(ctx, terms)
-        keys = {key for key, _, _ in matches if key >= 0}
-        regex_hits = sum(1 for key, _, _ in matches if key < 0)
-        spans = sorted((s, e) for _, s, e in matches)
-        return [(float(len(keys) + regex_hits), ctx.original(spans))]
+        found = ctx.found
+        ids = present(found)
+        if not ids and not regexes:
+            return nothing
+        spans = [span for literal_id in ids for span in found[literal_id]]
+        value = len(ids)  # distinct literals, plus every match of each regex
+        for regex in regexes:
+            matched = ctx.regex_spans(regex)
+            value += len(matched)
+            spans.extend(matched)
+        spans.sort()
+        return [(float(value), ctx.original(spans))]
 
     return evaluate
 
 
+def _position(match: tuple[int, int, int]) -> tuple[int, int]:
+    return match[1], match[2]
+
+
 def compile_near(left: TermSet, right: TermSet, within: int) -> BoolEval:
+    left_matches, right_matches = text_matcher(left), text_matcher(right)
+
     def evaluate(ctx: MatchContext) -> BoolResult:
-        a = text_matches(ctx, left)
+        a = left_matches(ctx)
         if not a:
             return None
-        b = text_matches(ctx, right)
+        b = right_matches(ctx)
+        if not b:
+            return None
+        a.sort(key=_position)  # the evidence is the first close pair in reading order
+        b.sort(key=_position)
         for _, s1, e1 in a:
             for _, s2, e2 in b:
                 gap = max(s1, s2) - min(e1, e2)
@@ -132,14 +186,18 @@ def compile_near(left: TermSet, right: TermSet, within: int) -> BoolEval:
 
 def compile_word(terms: TermSet) -> BoolEval:
     words = frozenset(terms.literals)
+    ids, regexes = terms.literal_ids, terms.regexes
+    # A word is a substring of the text: when no term was found by the literal pass, jieba need not run.
+    guarded = not any(regex.required is None for regex in regexes)
+    needed = ids.union(*(regex.required or () for regex in regexes))
 
     def evaluate(ctx: MatchContext) -> BoolResult:
+        if guarded and ctx.prefilter and needed.isdisjoint(ctx.found):
+            return None
         tokens = ctx.tokens()
         spans = [span for word in words.intersection(tokens) for span in tokens[word]]
         for regex in terms.regexes:
-            spans.extend(
-                span for token, found in tokens.items() if regex.compiled.fullmatch(token) for span in found
-            )
+            spans.extend(span for token, found in tokens.items() if regex.compiled.fullmatch(token) for span in found)
         return ctx.original(sorted(spans)) if spans else None
 
     return evaluate
@@ -207,7 +265,7 @@ def truthy(values: ValueEval) -> BoolEval:
     return evaluate
 
 
-_COMPARISONS: dict[str, Callable[[object, object], bool]] = {
+COMPARISONS: dict[str, Callable[[object, object], bool]] = {
     "==": lambda a, b: a == b,
     "!=": lambda a, b: a != b,
     ">=": lambda a, b: a >= b,  # type: ignore[operator]
@@ -218,7 +276,7 @@ _COMPARISONS: dict[str, Callable[[object, object], bool]] = {
 
 
 def compile_compare(op: str, left: ValueEval, right: ValueEval) -> BoolEval:
-    test = _COMPARISONS[op]
+    test = COMPARISONS[op]
 
     def evaluate(ctx: MatchContext) -> BoolResult:
         rights = right(ctx)

@@ -19,8 +19,17 @@ from smsguard.errors import RulePackError
 from smsguard.functions import RuleFunction
 from smsguard.lang import ast
 from smsguard.lang import builtins as bi
+from smsguard.lang import prefilter as pf
 from smsguard.lang.loader import LoadedPack
-from smsguard.matching import BoolEval, BoolResult, MatchContext, RegexSearcher, ValueEval, normalize_sender
+from smsguard.lang.planner import Planner
+from smsguard.matching import (
+    BoolEval,
+    BoolResult,
+    MatchContext,
+    RegexSearcher,
+    ValueEval,
+    normalize_sender,
+)
 from smsguard.model import RISK_LEVELS, PluginFailure, Risk, SignalSpec
 from smsguard.normalize import Normalizer
 from smsguard.pack import CompiledCategory, CompiledPack, CompiledRule, PackInfo
@@ -57,6 +66,8 @@ class _Compiler:
         self.diagnostics: list[Diagnostic] = []
         self.sources: dict[str, str] = {f.path: f.source for p in loaded for f in p.files}
         self.literal_ids: dict[str, int] = {}
+        self._keys: dict[str, str] = {}
+        self._literal_lengths: list[int] = []
         self.regexes: list[RegexSearcher] = []
         self.regex_ids: dict[tuple[str, str], RegexSearcher] = {}
         self.categories: dict[str, tuple[ast.CategoryDecl, PackInfo]] = {}
@@ -81,6 +92,16 @@ class _Compiler:
             for rule_file in pack.files:
                 for item in rule_file.items:
                     self._declare(item, rule_file, pack)
+        self.planner = Planner(
+            {name: terms for name, (terms, _) in self.lists.items()},
+            {name: entry.decl.when for name, entry in self.rules.items()},
+            self.signals,
+            self.literal_ids,
+            self._literal_lengths,
+            self.regex_ids,
+            self._key,
+            BUILTIN_FUNCTIONS,
+        )
 
     def _declare(self, item: ast.Item, rule_file: ast.RuleFile, pack: LoadedPack) -> None:
         if isinstance(item, ast.CategoryDecl):
@@ -184,9 +205,7 @@ class _Compiler:
             fallback_prop = props.get("fallback")
             if fallback_prop is not None and fallback_prop.value is True:
                 if fallback:
-                    self.error(
-                        fallback_prop.loc, f"{fallback!r} is already the fallback category", "duplicate"
-                    )
+                    self.error(fallback_prop.loc, f"{fallback!r} is already the fallback category", "duplicate")
                 else:
                     fallback = name
             out.append(
@@ -247,10 +266,7 @@ class _Compiler:
         return compiled
 
     def _dependency_order(self) -> list[str]:
-        deps = {
-            name: [r.name for r in _refs(e.decl.when) if r.name in self.rules]
-            for name, e in self.rules.items()
-        }
+        deps = {name: [r.name for r in _refs(e.decl.when) if r.name in self.rules] for name, e in self.rules.items()}
         order: list[str] = []
         state: dict[str, int] = {}  # 1 = on the current path, 2 = done
         for root in self.rules:
@@ -294,7 +310,7 @@ class _Compiler:
         if isinstance(expr, ast.Or):
             return "bool", _or([self.condition(i) for i in expr.items])
         if isinstance(expr, ast.And):
-            return "bool", _and([self.condition(i) for i in expr.items])
+            return "bool", _and([self.condition(i) for i in expr.items], self.planner.cheapest_first(expr.items))
         if isinstance(expr, ast.Not):
             return "bool", _not(self.condition(expr.item))
         if isinstance(expr, ast.NOf):
@@ -345,7 +361,8 @@ class _Compiler:
             if function is None:
                 self._unknown(call.loc, "function", name, [*BUILTIN_FUNCTIONS, *self.functions])
                 return "bool", _never
-            return function.returns, self.plugin_call(function, call)
+            values = self.plugin_call(function, call)
+            return function.returns, bi.truthy(values) if function.returns == "bool" else values
         kwargs = {k.name: k for k in call.kwargs}
         allowed_kwargs = {"within"} if name == "near" else set()
         for key, kwarg in kwargs.items():
@@ -366,6 +383,8 @@ class _Compiler:
         if name == "any":
             return "bool", bi.compile_any(terms)
         if name == "all":
+            if any(not self._key(text) for text in self._texts_of(call.args)):
+                return "bool", _never  # a term that normalizes to nothing never occurs, so all() never holds
             return "bool", bi.compile_all(terms)
         if name == "count":
             return "number", bi.compile_count(terms)
@@ -379,9 +398,7 @@ class _Compiler:
     def _sender_literals(self, args: Sequence[ast.Expr]) -> frozenset[str]:
         texts = [a.text for a in args if isinstance(a, ast.Literal)]
         texts += [t for a in args if isinstance(a, ast.StringList) for t in a.items]
-        texts += [
-            t for a in args if isinstance(a, ast.Ref) and a.name in self.lists for t in self.lists[a.name][0]
-        ]
+        texts += [t for a in args if isinstance(a, ast.Ref) and a.name in self.lists for t in self.lists[a.name][0]]
         return frozenset(normalize_sender(t) for t in texts) - {""}
 
     def near_call(self, call: ast.Call, within: ast.KeywordArgument | None) -> BoolEval:
@@ -398,9 +415,7 @@ class _Compiler:
 
     def signal_call(self, call: ast.Call) -> tuple[bi.Kind, BoolEval | ValueEval]:
         if len(call.args) != 1 or not isinstance(call.args[0], ast.Literal):
-            self.error(
-                call.loc, 'signal() takes one quoted signal name: signal("link.shortener")', "argument"
-            )
+            self.error(call.loc, 'signal() takes one quoted signal name: signal("link.shortener")', "argument")
             return "bool", _never
         name = call.args[0].text
         spec = self.signals.get(name)
@@ -414,9 +429,7 @@ class _Compiler:
     def plugin_call(self, function: RuleFunction, call: ast.Call) -> ValueEval:
         args: list[Any] = []
         if len(call.args) != len(function.params) or call.kwargs:
-            self.error(
-                call.loc, f"{function.name}() takes {len(function.params)} positional arguments", "argument"
-            )
+            self.error(call.loc, f"{function.name}() takes {len(function.params)} positional arguments", "argument")
             return bi.constant(None)
         for arg, param in zip(call.args, function.params, strict=True):
             if param == "string" and isinstance(arg, ast.Literal):
@@ -432,9 +445,7 @@ class _Compiler:
             try:
                 return [(impl(ctx.view(), *args), ())]
             except Exception as exc:
-                ctx.failures.append(
-                    PluginFailure(plugin, f"function {name}()", f"{type(exc).__name__}: {exc}")
-                )
+                ctx.failures.append(PluginFailure(plugin, f"function {name}()", f"{type(exc).__name__}: {exc}"))
                 return []
 
         return evaluate
@@ -458,15 +469,22 @@ class _Compiler:
                 self.error(arg.loc, "expected a quoted literal, a /regex/ or the name of a list", "argument")
         return result
 
+    def _texts_of(self, args: Sequence[ast.Expr]) -> list[str]:
+        """The literal texts that term-set arguments name (quoted literals, inline lists, declared lists)."""
+        texts = [a.text for a in args if isinstance(a, ast.Literal)]
+        texts += [t for a in args if isinstance(a, ast.StringList) for t in a.items]
+        named = [a.name for a in args if isinstance(a, ast.Ref) and a.name in self.lists]
+        return texts + [t for name in named for t in self.lists[name][0]]
+
     def _literals(self, texts: Sequence[str]) -> bi.TermSet:
         ids: set[int] = set()
         normalized: list[str] = []
         for text in texts:
-            key = self.normalizer.normalize_pattern(text)
+            key = self._key(text)
             if not key:
                 continue
             normalized.append(key)
-            ids.add(self.literal_ids.setdefault(key, len(self.literal_ids)))
+            ids.add(self._literal_id(key))
         return bi.TermSet(frozenset(ids), tuple(normalized), ())
 
     def regex(self, node: ast.Regex) -> RegexSearcher | None:
@@ -481,9 +499,25 @@ class _Compiler:
             self.error(node.loc, f"the linear-time regex engine rejects /{node.pattern}/: {exc}", "regex")
             return None
         searcher = RegexSearcher(len(self.regexes), source, compiled)
+        atoms = pf.regex_atoms(node.pattern, node.flags)
+        if atoms is not None:
+            searcher.required = frozenset(self._literal_id(a) for a in atoms)
         self.regexes.append(searcher)
         self.regex_ids[key] = searcher
         return searcher
+
+    def _literal_id(self, key: str) -> int:
+        literal_id = self.literal_ids.get(key)
+        if literal_id is None:
+            literal_id = self.literal_ids[key] = len(self.literal_ids)
+            self._literal_lengths.append(len(key))
+        return literal_id
+
+    def _key(self, text: str) -> str:
+        key = self._keys.get(text)
+        if key is None:
+            key = self._keys[text] = self.normalizer.normalize_pattern(text)
+        return key
 
 
 def _refs(expr: ast.Expr | None) -> list[ast.Ref]:
@@ -528,17 +562,33 @@ def _or(items: list[BoolEval]) -> BoolEval:
     return evaluate
 
 
-def _and(items: list[BoolEval]) -> BoolEval:
-    def evaluate(ctx: MatchContext) -> BoolResult:
-        spans: list[tuple[int, int]] = []
-        for item in items:
+def _and(items: list[BoolEval], order: tuple[int, ...]) -> BoolEval:
+    """All items hold; they run in ``order`` (cheapest first) but the spans keep the written order."""
+    if order == tuple(range(len(items))):
+
+        def in_order(ctx: MatchContext) -> BoolResult:
+            spans: list[tuple[int, int]] = []
+            for item in items:
+                result = item(ctx)
+                if result is None:
+                    return None
+                spans.extend(result)
+            return tuple(spans)
+
+        return in_order
+    ordered = [(i, items[i]) for i in order]
+    count = len(items)
+
+    def reordered(ctx: MatchContext) -> BoolResult:
+        results: list[BoolResult] = [None] * count
+        for index, item in ordered:
             result = item(ctx)
             if result is None:
                 return None
-            spans.extend(result)
-        return tuple(spans)
+            results[index] = result
+        return tuple(span for result in results if result for span in result)
 
-    return evaluate
+    return reordered
 
 
 def _not(item: BoolEval) -> BoolEval:
@@ -578,8 +628,10 @@ def compile_packs(
     rules = compiler.compile_rules()
     if not fallback and categories:
         fallback = "normal" if any(c.id == "normal" for c in categories) else min(categories, key=_rank).id
-    literals = TermMatcher(list(compiler.literal_ids), normalizer)
+    literals = TermMatcher.from_keys(list(compiler.literal_ids))
     lists = {name: terms for name, (terms, _) in compiler.lists.items()}
+    has_errors = any(d.is_error for d in compiler.diagnostics)
+    plan = None if has_errors else compiler.planner.plan(rules)
     pack = CompiledPack(
         tuple(p.info for p in loaded),
         tuple(categories),
@@ -590,6 +642,7 @@ def compile_packs(
         frozenset(compiler.signals_used),
         lists,
         fallback,
+        plan,
     )
     return pack, compiler.diagnostics
 

@@ -13,9 +13,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from smsguard.diagnostics import Diagnostic, make_diagnostic
-from smsguard.errors import RulePackError, SmsguardError
+from smsguard.errors import SmsguardError
 from smsguard.lang import ast
-from smsguard.lang.parser import parse
+from smsguard.lang.parser import parse_recovering
 from smsguard.lexicon import read_lexicon_file
 from smsguard.pack import PackInfo
 
@@ -38,9 +38,13 @@ class LoadedPack:
 
 
 def load_pack(
-    source: Path, lexicons: Mapping[str, Path | Traversable] | None = None
+    source: Path, lexicons: Mapping[str, Path | Traversable] | None = None, *, recover: bool = False
 ) -> tuple[LoadedPack, list[Diagnostic]]:
-    """Load a pack; return it with every diagnostic found (the pack is partial when there are errors)."""
+    """Load a pack; return it with every diagnostic found (the pack is partial when there are errors).
+
+    A file with syntax errors is left out, unless ``recover`` keeps the declarations of it that parsed (for
+    ``smsguard lint``, which checks them too).
+    """
     lexicons = lexicons or {}
     diagnostics: list[Diagnostic] = []
     source = Path(source)
@@ -68,10 +72,9 @@ def load_pack(
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise SmsguardError(f"{path}: cannot read rule file: {exc}") from exc
-        try:
-            rule_file = parse(text, str(path))
-        except RulePackError as exc:
-            diagnostics.extend(exc.diagnostics)
+        rule_file, syntax_errors = parse_recovering(text, str(path))
+        diagnostics.extend(syntax_errors)
+        if syntax_errors and not recover:
             continue
         files.append(rule_file)
         for item in rule_file.items:

@@ -1,38 +1,33 @@
-"""Parse rule files with Lark (LALR) into :mod:`smsguard.lang.ast` nodes. No ``lark.Tree`` leaves this module."""
+"""Parse rule files with Lark (LALR) into :mod:`smsguard.lang.ast` nodes. No ``lark.Tree`` leaves this module.
+
+Errors are collected, not raised one at a time. A file that does not parse as a whole is cut into declarations
+at every line that starts with a top-level keyword (``rule``, ``list``, ``category``...), and each declaration
+is parsed on its own, so one broken rule gives one error and the rules after it are still read. Messages say
+what was expected in a rule author's words (see :mod:`smsguard.lang.syntax_hints`).
+"""
 
 from __future__ import annotations
 
-import json
+import re
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
-from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
-from lark.tree import Meta
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedInput, UnexpectedToken
 
 from smsguard.diagnostics import Diagnostic, Location, make_diagnostic
 from smsguard.errors import RulePackError
 from smsguard.lang import ast
+from smsguard.lang.syntax_hints import TOP_KEYWORDS, describe_error
+from smsguard.lang.transform import ToAst
 
-_TERMINAL_WORDS = {
-    "NAME": "a name",
-    "STRING": 'a quoted string ("...")',
-    "REGEX": "a regular expression (/.../)",
-    "SIGNED_NUMBER": "a number",
-    "COMPARATOR": "a comparison (>=, ==, ...)",
-    "EXAMPLE_KIND": "hit or miss",
-    "LBRACE": '"{"',
-    "RBRACE": '"}"',
-    "LPAR": '"("',
-    "RPAR": '")"',
-    "LSQB": '"["',
-    "RSQB": '"]"',
-    "COLON": '":"',
-    "COMMA": '","',
-    "EQUAL": '"="',
-    "$END": "the end of the file",
-}
+MAX_DEPTH = 64
+"""How deeply conditions may nest; deeper ones are rejected so no later stage can run out of stack."""
+
+_DECLARATION_START = re.compile(r"^[ \t]*(?:" + "|".join(TOP_KEYWORDS) + r")\b", re.MULTILINE)
 
 
 @cache
@@ -41,233 +36,202 @@ def grammar_text() -> str:
     return resources.files("smsguard.grammars").joinpath("smsguard.lark").read_text(encoding="utf-8")
 
 
+KEYWORD_TERMINALS = (
+    *(k.upper() for k in TOP_KEYWORDS),
+    *("VERSION", "FILE", "WHEN", "EXAMPLES", "TRUE", "FALSE", "FROM", "AT", "OR", "AND", "NOT", "OF"),
+    "EXAMPLE_KIND",
+)
+_NAME_CHAR = re.compile(r"[A-Za-z0-9_]")
+# (text being parsed, keywords found glued to a following name) for the lexer callback below.
+_GLUED: ContextVar[tuple[str, list[Token]] | None] = ContextVar("_GLUED", default=None)
+
+
+def _check_glued(token: Token) -> Token:
+    """Where no name may stand, the lexer reads ``rulex`` as ``rule`` then ``x``: remember it to report it."""
+    state = _GLUED.get()
+    if state is not None and token.end_pos is not None:
+        text, glued = state
+        if _NAME_CHAR.match(text, token.end_pos):
+            glued.append(token)
+    return token
+
+
 @cache
 def _parser() -> Lark:
-    return Lark(grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True)
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        lexer_callbacks=dict.fromkeys(KEYWORD_TERMINALS, _check_glued),
+    )
+
+
+def _parse_text(
+    text: str, path: str, source: str
+) -> tuple[Tree[Token] | None, list[Diagnostic], UnexpectedInput | None]:
+    """Parse with Lark: the tree or the error, and the keywords glued to a name (which Lark would silently
+    split: ``rulex`` read as ``rule x``) before the error, if any."""
+    glued: list[Token] = []
+    reset = _GLUED.set((text, glued))
+    tree: Tree[Token] | None = None
+    error: UnexpectedInput | None = None
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedInput as exc:
+        error = exc
+    finally:
+        _GLUED.reset(reset)
+    limit = getattr(error, "pos_in_stream", None)
+    problems: list[Diagnostic] = []
+    for token in glued:
+        if error is not None and limit is not None and (token.start_pos or 0) > limit:
+            continue
+        word = _NAME_CHAR_RUN.match(text, token.start_pos or 0)
+        whole = word.group() if word else str(token)
+        keyword, rest = str(token), whole[len(str(token)) :]
+        problems.append(
+            make_diagnostic(
+                Location(path, token.line or 0, token.column or 0),
+                f"unexpected name {whole!r}; a keyword and a name need a space between them: "
+                f"did you mean {keyword + ' ' + rest!r}?",
+                code="syntax",
+                source=source,
+            )
+        )
+    return tree, problems, error
+
+
+_NAME_CHAR_RUN = re.compile(r"[A-Za-z0-9_]+")
 
 
 def parse(source: str, path: str = "<string>") -> ast.RuleFile:
     """Parse one rule file. Raises :class:`RulePackError` carrying every error found."""
-    try:
-        tree = _parser().parse(source)
-    except UnexpectedInput as exc:
-        raise RulePackError(syntax_diagnostics(source, path, exc)) from None
-    try:
-        items = _ToAst(path).transform(tree)
-    except VisitError as exc:
-        if isinstance(exc.orig_exc, _LiteralError):
-            err = exc.orig_exc
-            raise RulePackError([make_diagnostic(err.location, err.message, source=source)]) from None
-        raise
-    return ast.RuleFile(path, tuple(items), source)
+    rule_file, diagnostics = parse_recovering(source, path)
+    if diagnostics:
+        raise RulePackError(diagnostics)
+    return rule_file
+
+
+def parse_recovering(source: str, path: str = "<string>") -> tuple[ast.RuleFile, list[Diagnostic]]:
+    """Parse as much of a rule file as possible: the declarations that parsed, and every error found."""
+    diagnostics: list[Diagnostic] = []
+    trees: list[Tree[Token]] = []
+    tree, glued, _ = _parse_text(source, path, source)
+    if tree is not None:
+        trees.append(tree)
+        diagnostics.extend(glued)
+    else:
+        chunks = list(_chunks(source))
+        index = 0
+        while index < len(chunks):
+            chunk = chunks[index]
+            chunk_tree, problems = _parse_chunk(source, chunk, path)
+            index += 1
+            # A line may start with a keyword used as a name (`rule` as a list's name): if the declaration is
+            # unfinished and reads well together with the next piece, it was cut in the wrong place.
+            for extra in range(index, min(index + 2, len(chunks))):
+                if chunk_tree is not None or not _unfinished(problems):
+                    break
+                joined = _Chunk(chunk.start, chunks[extra].end, chunks[extra].last)
+                joined_tree, joined_problems = _parse_chunk(source, joined, path)
+                if joined_tree is not None and not joined_problems:
+                    chunk_tree, problems, index = joined_tree, [], extra + 1
+            if chunk_tree is not None:
+                trees.append(chunk_tree)
+            diagnostics.extend(problems)
+    builder = ToAst(path, source)
+    items: list[ast.Item] = []
+    for tree in trees:
+        items.extend(builder.transform(tree))
+    diagnostics.extend(builder.errors)
+    for index, item in enumerate(items):
+        too_deep = _too_deep(item.when) if isinstance(item, ast.RuleDecl) and item.when is not None else None
+        if too_deep is not None and isinstance(item, ast.RuleDecl):
+            message = f"this condition nests more than {MAX_DEPTH} levels deep; split it into several rules"
+            diagnostics.append(make_diagnostic(too_deep, message, code="syntax", source=source))
+            items[index] = replace(item, when=ast.Bool(False, item.when_loc))
+    return ast.RuleFile(path, tuple(items), source), sorted(diagnostics)
 
 
 def syntax_diagnostics(source: str, path: str, exc: UnexpectedInput) -> list[Diagnostic]:
-    """Turn a Lark error into a diagnostic that says what was expected in words."""
-    line, column = getattr(exc, "line", 0) or 0, getattr(exc, "column", 0) or 0
-    if isinstance(exc, UnexpectedEOF):
-        lines = source.splitlines() or [""]
-        line, column = len(lines), len(lines[-1]) + 1
-        message = f"the file ends too early; expected {_expected({str(t) for t in exc.expected})}"
-    elif isinstance(exc, UnexpectedToken):
-        if exc.token.type == "$END":
-            message = f"the file ends too early; expected {_expected(exc.expected)}"
-        else:
-            message = f"unexpected {str(exc.token)!r}; expected {_expected(exc.expected)}"
-    elif isinstance(exc, UnexpectedCharacters):
-        message = f"unexpected character {exc.char!r}"
-    else:
-        message = "syntax error"
+    """Turn one Lark error into a diagnostic that says what was expected in words."""
+    line, column, message = describe_error(source, exc, _parser().parse)
     return [make_diagnostic(Location(path, line, column), message, code="syntax", source=source)]
 
 
-def _expected(names: set[str] | frozenset[str]) -> str:
-    words = sorted({_TERMINAL_WORDS.get(n, _keyword(n)) for n in names})
-    if len(words) > 6:
-        words = [*words[:6], "..."]
-    return ", ".join(words) if words else "something else"
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    start: int
+    end: int
+    last: bool
 
 
-def _keyword(terminal: str) -> str:
-    return f'"{terminal.lower()}"'
+def _chunks(source: str) -> Iterator[_Chunk]:
+    """Cut the source before every line that starts with a top-level keyword."""
+    starts = [m.start() for m in _DECLARATION_START.finditer(source)]
+    bounds = [0, *[s for s in starts if s > 0], len(source)]
+    for index in range(len(bounds) - 1):
+        yield _Chunk(bounds[index], bounds[index + 1], index == len(bounds) - 2)
 
 
-class _LiteralError(Exception):
-    def __init__(self, location: Location, message: str) -> None:
-        super().__init__(message)
-        self.location = location
-        self.message = message
+def _masked(source: str, start: int, end: int) -> str:
+    """Source[start:end] preceded by blank lines and spaces, so Lark gives the lines and columns of the file."""
+    lines = source.count("\n", 0, start)
+    column = start - (source.rfind("\n", 0, start) + 1)
+    return "\n" * lines + " " * column + source[start:end]
 
 
-def _string(token: Token, path: str) -> str:
-    try:
-        value = json.loads(str(token))
-    except json.JSONDecodeError:
-        raise _LiteralError(_token_loc(token, path), "invalid escape in string") from None
-    assert isinstance(value, str)
-    return value
+def _parse_chunk(source: str, chunk: _Chunk, path: str) -> tuple[Tree[Token] | None, list[Diagnostic]]:
+    text = _masked(source, chunk.start, chunk.end)
+    tree, glued, error = _parse_text(text, path, source)
+    if error is None or glued:
+        return tree, glued
+    if _is_end(error) and not chunk.last:
+        _, _, message = describe_error(text, error, _parser().parse)
+        line, column = _location_of(source, chunk.end)
+        keyword = source[chunk.end :].split(None, 1)[0]
+        hint = message.split("; ", 1)[-1]
+        message = f"unexpected {keyword!r}: the declaration above is not finished; {hint}"
+        return None, [make_diagnostic(Location(path, line, column), message, code="syntax", source=source)]
+    line, column, message = describe_error(text, error, _parser().parse)
+    return None, [make_diagnostic(Location(path, line, column), message, code="syntax", source=source)]
 
 
-def _token_loc(token: Token, path: str) -> Location:
-    return Location(path, token.line or 0, token.column or 0)
+def _unfinished(problems: list[Diagnostic]) -> bool:
+    return len(problems) == 1 and "the declaration above is not finished" in problems[0].message
 
 
-@v_args(meta=True, inline=True)
-class _ToAst(Transformer[Token, list[ast.Item]]):
-    def __init__(self, path: str) -> None:
-        super().__init__()
-        self.path = path
-
-    def _loc(self, meta: Meta) -> Location:
-        return Location(self.path, getattr(meta, "line", 0), getattr(meta, "column", 0))
-
-    def _str(self, token: Token) -> str:
-        return _string(token, self.path)
-
-    @v_args(inline=False)
-    def start(self, items: list[ast.Item]) -> list[ast.Item]:
-        return items
-
-    # ---- declarations
-    def pack_header(self, meta: Meta, name: Token, version: Token) -> ast.PackHeader:
-        return ast.PackHeader(self._str(name), self._str(version), self._loc(meta))
-
-    def include(self, meta: Meta, path: Token) -> ast.Include:
-        return ast.Include(self._str(path), self._loc(meta))
-
-    def category(self, meta: Meta, name: Token, *props: ast.Prop) -> ast.CategoryDecl:
-        return ast.CategoryDecl(str(name), props, self._loc(meta))
-
-    def list_decl(self, meta: Meta, name: Token, value: ast.StringList | ast.FileRef) -> ast.ListDecl:
-        return ast.ListDecl(str(name), value, self._loc(meta))
-
-    def file_ref(self, meta: Meta, path: Token) -> ast.FileRef:
-        return ast.FileRef(self._str(path), self._loc(meta))
-
-    def rule(self, meta: Meta, name: Token, *parts: Any) -> ast.RuleDecl:
-        props = tuple(p for p in parts if isinstance(p, ast.Prop))
-        whens = [p for p in parts if isinstance(p, _When)]
-        examples = tuple(e for p in parts if isinstance(p, _Examples) for e in p.items)
-        if len(whens) > 1:
-            raise _LiteralError(whens[1].loc, f"rule {name} has more than one 'when'")
-        when = whens[0] if whens else None
-        return ast.RuleDecl(
-            str(name),
-            props,
-            when.expr if when else None,
-            examples,
-            self._loc(meta),
-            when.loc if when else self._loc(meta),
-        )
-
-    def override(self, meta: Meta, name: Token, *props: ast.Prop) -> ast.Override:
-        return ast.Override(str(name), props, self._loc(meta))
-
-    def disable(self, meta: Meta, name: Token) -> ast.Disable:
-        return ast.Disable(str(name), self._loc(meta))
-
-    def when(self, meta: Meta, expr: ast.Expr) -> _When:
-        return _When(expr, self._loc(meta))
-
-    def examples(self, meta: Meta, *items: ast.Example) -> _Examples:
-        return _Examples(items)
-
-    def example(
-        self, meta: Meta, kind: Token, text: Token, sender: Token | None, at: Token | None
-    ) -> ast.Example:
-        return ast.Example(
-            str(kind),
-            self._str(text),
-            self._str(sender) if sender is not None else None,
-            self._str(at) if at is not None else None,
-            self._loc(meta),
-        )
-
-    def prop(self, meta: Meta, name: Token, value: ast.PropValue) -> ast.Prop:
-        return ast.Prop(str(name), value, self._loc(meta))
-
-    def string_value(self, meta: Meta, token: Token) -> str:
-        return self._str(token)
-
-    def number_value(self, meta: Meta, token: Token) -> float:
-        return float(token)
-
-    def name_value(self, meta: Meta, token: Token) -> ast.NameValue:
-        return ast.NameValue(str(token), self._loc(meta))
-
-    def true_value(self, meta: Meta) -> bool:
-        return True
-
-    def false_value(self, meta: Meta) -> bool:
-        return False
-
-    def string_list(self, meta: Meta, *tokens: Token | None) -> ast.StringList:
-        return ast.StringList(tuple(self._str(t) for t in tokens if t is not None), self._loc(meta))
-
-    # ---- expressions
-    def or_(self, meta: Meta, left: ast.Expr, right: ast.Expr) -> ast.Or:
-        items = (*left.items, right) if isinstance(left, ast.Or) else (left, right)
-        return ast.Or(items, self._loc(meta))
-
-    def and_(self, meta: Meta, left: ast.Expr, right: ast.Expr) -> ast.And:
-        items = (*left.items, right) if isinstance(left, ast.And) else (left, right)
-        return ast.And(items, self._loc(meta))
-
-    def not_(self, meta: Meta, item: ast.Expr) -> ast.Not:
-        return ast.Not(item, self._loc(meta))
-
-    def compare(self, meta: Meta, left: ast.Expr, op: Token, right: ast.Expr) -> ast.Compare:
-        return ast.Compare(str(op), left, right, self._loc(meta))
-
-    def literal(self, meta: Meta, token: Token) -> ast.Literal:
-        return ast.Literal(self._str(token), self._loc(meta))
-
-    def regex(self, meta: Meta, token: Token) -> ast.Regex:
-        text = str(token)
-        end = text.rindex("/")
-        return ast.Regex(text[1:end].replace("\\/", "/"), text[end + 1 :], self._loc(meta))
-
-    def number(self, meta: Meta, token: Token) -> ast.Number:
-        return ast.Number(float(token), self._loc(meta))
-
-    def true_(self, meta: Meta) -> ast.Bool:
-        return ast.Bool(True, self._loc(meta))
-
-    def false_(self, meta: Meta) -> ast.Bool:
-        return ast.Bool(False, self._loc(meta))
-
-    def ref(self, meta: Meta, name: Token) -> ast.Ref:
-        return ast.Ref(str(name), self._loc(meta))
-
-    def call(self, meta: Meta, name: Token, arguments: list[Any] | None) -> ast.Call:
-        args = tuple(a for a in arguments or () if not isinstance(a, ast.KeywordArgument))
-        kwargs = tuple(a for a in arguments or () if isinstance(a, ast.KeywordArgument))
-        return ast.Call(str(name), args, kwargs, self._loc(meta))
-
-    @v_args(inline=False, meta=True)
-    def arguments(self, meta: Meta, items: list[Any]) -> list[Any]:
-        return [i for i in items if i is not None]
-
-    def keyword_argument(self, meta: Meta, name: Token, value: ast.Expr) -> ast.KeywordArgument:
-        return ast.KeywordArgument(str(name), value, self._loc(meta))
-
-    def n_of(self, meta: Meta, count: Token, *items: ast.Expr | None) -> ast.NOf:
-        value = float(count)
-        if value != int(value) or value < 0:
-            raise _LiteralError(self._loc(meta), "the N of 'N of (...)' must be a whole number")
-        return ast.NOf(int(value), tuple(i for i in items if i is not None), self._loc(meta))
+def _is_end(exc: UnexpectedInput) -> bool:
+    return isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
 
 
-class _When:
-    __slots__ = ("expr", "loc")
+def _location_of(source: str, offset: int) -> tuple[int, int]:
+    while offset < len(source) and source[offset] in " \t":
+        offset += 1
+    line = source.count("\n", 0, offset) + 1
+    column = offset - (source.rfind("\n", 0, offset) + 1) + 1
+    return line, column
 
-    def __init__(self, expr: ast.Expr, loc: Location) -> None:
-        self.expr = expr
-        self.loc = loc
+
+def _too_deep(expr: ast.Expr) -> Location | None:
+    stack: list[tuple[ast.Expr, int]] = [(expr, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return node.loc
+        stack.extend((child, depth + 1) for child in children(node))
+    return None
 
 
-class _Examples:
-    __slots__ = ("items",)
-
-    def __init__(self, items: tuple[ast.Example, ...]) -> None:
-        self.items = items
+def children(expr: ast.Expr) -> tuple[ast.Expr, ...]:
+    """The direct sub-expressions of an expression (keyword argument values included)."""
+    if isinstance(expr, ast.And | ast.Or | ast.NOf):
+        return expr.items
+    if isinstance(expr, ast.Not):
+        return (expr.item,)
+    if isinstance(expr, ast.Compare):
+        return (expr.left, expr.right)
+    if isinstance(expr, ast.Call):
+        return (*expr.args, *(k.value for k in expr.kwargs))
+    return ()

@@ -1,0 +1,146 @@
+"""``smsguard scan``: streaming, ``--jobs``, progress and summary on stderr (functional, no timing)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from smsguard import Engine
+from smsguard.cli import main
+from smsguard.cli.scan_cmd import CHUNK_RECORDS, run_scan
+
+PACK = """
+category bad { title: "bad" threshold: 0.5 priority: 10 risk: high }
+category normal { title: "ok" threshold: 0 priority: 0 risk: none fallback: true }
+rule threat { category: bad weight: 2 when: any("起诉", "律师函") }
+"""
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("scan") / "pack.sg"
+    path.write_text(PACK, encoding="utf-8")
+    return path
+
+
+def jsonl(count: int) -> str:
+    lines = []
+    for i in range(count):
+        if i % 97 == 13:
+            lines.append("{broken")
+        elif i % 101 == 7:
+            lines.append("")
+        else:
+            text = "我们将起诉你" if i % 3 == 0 else f"第{i}条普通消息"
+            lines.append(json.dumps({"id": i, "text": text}, ensure_ascii=False))
+    return "\n".join(lines) + "\n"
+
+
+def scan(pack: Path, *args: str, stdin: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(
+        main, ["scan", "-", "--no-default", "--pack", str(pack), *args], input=stdin, catch_exceptions=False
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_jobs_2_writes_exactly_what_jobs_1_writes(pack: Path) -> None:
+    stdin = jsonl(CHUNK_RECORDS * 3 + 17)
+    code1, out1, _ = scan(pack, "--jobs", "1", stdin=stdin)
+    code2, out2, _ = scan(pack, "--jobs", "2", stdin=stdin)
+    assert code1 == code2 == 0
+    assert out1 == out2
+    results = [json.loads(line) for line in out1.splitlines()]
+    ids = [r["id"] for r in results if "category" in r]
+    assert ids == sorted(ids) and len(ids) > CHUNK_RECORDS * 2
+    # Line numbers of bad records are those of the input, across chunk boundaries and blank lines.
+    errors = [r["line"] for r in results if "error" in r]
+    expected = [n for n, line in enumerate(stdin.splitlines(), 1) if line == "{broken"]
+    assert errors == expected
+
+
+def test_csv_with_jobs(pack: Path) -> None:
+    rows = "".join(f'{i},"{"起诉" if i % 2 else "你好"}"\n' for i in range(CHUNK_RECORDS + 5))
+    code, out, _ = scan(pack, "--format", "csv", "--jobs", "2", stdin="id,text\n" + rows)
+    assert code == 0
+    results = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in results] == [str(i) for i in range(CHUNK_RECORDS + 5)]
+    assert [r["category"] for r in results[:2]] == ["normal", "bad"]
+
+
+def test_jobs_0_means_one_per_cpu(pack: Path) -> None:
+    code, out, _ = scan(pack, "--jobs", "0", stdin=jsonl(20))
+    assert code == 0 and len(out.splitlines()) == len([x for x in jsonl(20).splitlines() if x])
+
+
+def test_nothing_on_stderr_when_piped(pack: Path) -> None:
+    _, _, err = scan(pack, stdin=jsonl(50))
+    assert err == ""
+
+
+def test_progress_and_summary_on_request(pack: Path) -> None:
+    stdin = jsonl(300)
+    _, out, err = scan(pack, "--progress", "--summary", stdin=stdin)
+    assert "messages" in err and "/s" in err
+    summary = err[err.index("scanned") :]
+    bad = sum(1 for r in map(json.loads, out.splitlines()) if r.get("category") == "bad")
+    assert f"scanned {len(out.splitlines())} records" in summary
+    counts = {m[1]: int(m[2].replace(",", "")) for m in re.finditer(r"^ +(\w+) +([\d,]+)", summary, re.M)}
+    broken = stdin.count("{broken")
+    assert counts == {"bad": bad, "normal": len(out.splitlines()) - bad - broken, "errors": broken}
+    assert "起诉" not in err  # counts only, never message text
+
+
+class CountingStream(io.RawIOBase):
+    """A stream of JSON lines that records how many lines were read before each output write."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self.lines = [json.dumps({"text": "起诉" if i % 2 else "你好"}).encode() + b"\n" for i in range(count)]
+        self.read_so_far = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readline(self, size: int | None = -1) -> bytes:
+        if self.read_so_far >= len(self.lines):
+            return b""
+        self.read_so_far += 1
+        return self.lines[self.read_so_far - 1]
+
+    def __iter__(self) -> CountingStream:
+        return self
+
+    def __next__(self) -> bytes:
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+
+class WatchingOutput(io.BytesIO):
+    def __init__(self, source: CountingStream) -> None:
+        super().__init__()
+        self.source = source
+        self.read_at_first_write: int | None = None
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        if self.read_at_first_write is None:
+            self.read_at_first_write = self.source.read_so_far
+        return super().write(data)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_scan_streams_instead_of_reading_everything_first(pack: Path, jobs: int) -> None:
+    engine = Engine.from_paths(pack, load_entrypoints=False)
+    source = CountingStream(CHUNK_RECORDS * 40)
+    out = WatchingOutput(source)
+    stats = run_scan(engine, source, out, "jsonl", jobs=jobs, packs=(str(pack),), no_default=True)  # type: ignore[arg-type]
+    assert stats.records == CHUNK_RECORDS * 40
+    assert out.read_at_first_write is not None
+    assert out.read_at_first_write <= CHUNK_RECORDS * (1 + 4 * jobs + 1)
+    assert stats.categories == {"bad": CHUNK_RECORDS * 20, "normal": CHUNK_RECORDS * 20}
