@@ -4,6 +4,7 @@ import json
 import sys
 import types
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -167,13 +168,14 @@ def test_no_network_during_judgement(engine: Engine, monkeypatch: pytest.MonkeyP
     engine.check("点击 http://t.cn/abc 或 wap.icbc-vip.top 处理", sender="+85261234567")
 
 
-def test_default_engine_does_not_import_jieba_when_no_rule_needs_words() -> None:
+def test_default_engine_does_not_import_jieba_when_no_rule_needs_words(tmp_path: Path) -> None:
     import subprocess
 
     probe = (
         "import sys; from smsguard import Engine; e = Engine.default(); e.check('您的欠款已逾期'); "
         "print(e.pack.needs_words, 'jieba' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path)
+    out = run.stdout.split()
     needs_words, imported = out == ["True", "True"], out[1] == "True"
     assert imported == needs_words

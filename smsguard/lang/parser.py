@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput, UnexpectedToken
@@ -32,8 +33,13 @@ _DECLARATION_START = re.compile(r"^[ \t]*(?:" + "|".join(TOP_KEYWORDS) + r")\b",
 
 @cache
 def grammar_text() -> str:
-    """The Lark grammar shipped with the package."""
-    return resources.files("smsguard.grammars").joinpath("smsguard.lark").read_text(encoding="utf-8")
+    """The Lark grammar shipped with the package (or, when running from a source checkout that shadows the
+    installed package, the top-level ``grammars/`` directory it is built from)."""
+    try:
+        grammars = resources.files("smsguard.grammars")
+    except ModuleNotFoundError:
+        return (Path(__file__).resolve().parents[2] / "grammars" / "smsguard.lark").read_text(encoding="utf-8")
+    return grammars.joinpath("smsguard.lark").read_text(encoding="utf-8")
 
 
 KEYWORD_TERMINALS = (
