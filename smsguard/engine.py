@@ -62,6 +62,7 @@ class Engine:
         self._tokenizer: Tokenizer | None = _jieba_tokenizer() if pack.needs_words else None
         self._version = {"engine": __version__, "pack": f"{pack.name} {pack.version}"}
         self._categories = {c.id: c for c in pack.categories}
+        self._advice_of = {rule.id: rule.advice for rule in pack.rules}  # pack.rule() scans the whole pack
 
     # ---- construction
     @classmethod
@@ -251,7 +252,7 @@ class Engine:
                 continue
             if hit.category != chosen and scores.get(hit.category, 0.0) < category.threshold / 2:
                 continue
-            advice.extend(self.pack.rule(hit.rule).advice)
+            advice.extend(self._advice_of[hit.rule])
         category = self._categories.get(chosen)
         if category is not None:
             advice.extend(category.advice)

@@ -232,6 +232,35 @@ def compile_field_contains(field: Literal["signature", "link"], terms: TermSet) 
     return evaluate
 
 
+def compile_signal_condition(name: str) -> BoolEval:
+    """``signal("x")`` as a condition: the spans of the first truthy value (``truthy(compile_signal(x))``)."""
+
+    def evaluate(ctx: MatchContext) -> BoolResult:
+        for signal in ctx.signals.get(name, ()):
+            if signal.value:
+                return signal.spans
+        return None
+
+    return evaluate
+
+
+def compile_signal_compare(name: str, op: str, constant: object, signal_left: bool) -> BoolEval:
+    """``signal("x") OP constant`` (or the mirror): what ``compile_compare`` gives for it, in one closure."""
+    test = COMPARISONS[op]
+
+    def evaluate(ctx: MatchContext) -> BoolResult:
+        for signal in ctx.signals.get(name, ()):
+            try:
+                holds = test(signal.value, constant) if signal_left else test(constant, signal.value)
+            except TypeError:
+                continue
+            if holds:
+                return signal.spans
+        return None
+
+    return evaluate
+
+
 def compile_signal(name: str) -> ValueEval:
     def evaluate(ctx: MatchContext) -> list[Candidate]:
         return [(s.value, s.spans) for s in ctx.signals.get(name, ())]

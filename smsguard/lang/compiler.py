@@ -352,7 +352,27 @@ class _Compiler:
             self.error(expr.loc, "cannot compare a number with a string", "type")
         elif "string" in (lkind, rkind) and expr.op not in ("==", "!="):
             self.error(expr.loc, f"strings can only be compared with == or !=, not {expr.op}", "type")
+        fast = self._signal_against_constant(expr, lkind, rkind)
+        if fast is not None:
+            return fast
         return bi.compile_compare(expr.op, _as_values(lkind, left), _as_values(rkind, right))
+
+    def _signal_against_constant(self, expr: ast.Compare, lkind: str, rkind: str) -> BoolEval | None:
+        """``signal("x") >= 1`` and the like in one closure (the common shape of a compare in a pack)."""
+        if "bool" in (lkind, rkind):
+            return None
+        for side, other, signal_left in ((expr.left, expr.right, True), (expr.right, expr.left, False)):
+            if (
+                isinstance(side, ast.Call)
+                and side.name == "signal"
+                and len(side.args) == 1
+                and isinstance(side.args[0], ast.Literal)
+                and side.args[0].text in self.signals
+                and isinstance(other, ast.Number | ast.Literal)
+            ):
+                constant = other.value if isinstance(other, ast.Number) else other.text
+                return bi.compile_signal_compare(side.args[0].text, expr.op, constant, signal_left)
+        return None
 
     def call(self, call: ast.Call) -> tuple[bi.Kind, BoolEval | ValueEval]:
         name = call.name
@@ -423,8 +443,9 @@ class _Compiler:
             self._unknown(call.args[0].loc, "signal", name, list(self.signals))
             return "bool", _never
         self.signals_used.add(name)
-        values = bi.compile_signal(name)
-        return spec.type, bi.truthy(values) if spec.type == "bool" else values
+        if spec.type == "bool":
+            return "bool", bi.compile_signal_condition(name)
+        return spec.type, bi.compile_signal(name)
 
     def plugin_call(self, function: RuleFunction, call: ast.Call) -> ValueEval:
         args: list[Any] = []

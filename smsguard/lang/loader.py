@@ -82,9 +82,7 @@ def load_pack(
                 target = _inside(root, path.parent / item.path)
                 if target is None or not target.is_file():
                     reason = "leaves the pack's directory" if target is None else "does not exist"
-                    diagnostics.append(
-                        make_diagnostic(item.loc, f"included file {item.path!r} {reason}", source=text)
-                    )
+                    diagnostics.append(make_diagnostic(item.loc, f"included file {item.path!r} {reason}", source=text))
                 else:
                     pending.append(target)
 
@@ -103,9 +101,7 @@ def load_pack(
     headers = [(f, f.header) for f in files if f.header is not None]
     for rule_file, header in headers[1:]:
         assert header is not None
-        diagnostics.append(
-            make_diagnostic(header.loc, "a pack has only one 'pack' header", source=rule_file.source)
-        )
+        diagnostics.append(make_diagnostic(header.loc, "a pack has only one 'pack' header", source=rule_file.source))
     if headers and headers[0][1] is not None:
         info = PackInfo(headers[0][1].name, headers[0][1].version, str(source))
     else:

@@ -71,7 +71,8 @@ def regex_atoms(pattern: str, flags: str = "") -> frozenset[str] | None:
     atoms = info.required()
     if not atoms or "" in atoms:
         return None
-    return atoms
+    # An atom that contains another adds nothing: wherever it occurs, the shorter one does too.
+    return frozenset(a for a in atoms if not any(b != a and b in a for b in atoms))
 
 
 class _Parser:
@@ -273,7 +274,7 @@ def _string_odds(text: str) -> float:
 def best_strings(candidates: Iterable[frozenset[str]]) -> frozenset[str] | None:
     """The most selective of several sets of strings that are each required (the least likely to occur)."""
     best: frozenset[str] | None = None
-    best_odds = 2.0
+    best_odds = float("inf")
     for candidate in candidates:
         total = sum(_string_odds(s) for s in candidate)
         if total < best_odds:
