@@ -196,3 +196,23 @@ def test_night_collection_counts_only_at_night() -> None:
     night_rules = {h.rule for h in night.hits}
     assert "collector_night" in night_rules and "collector_night" not in {h.rule for h in day.hits}
     assert night.scores["illegal_collection"] > day.scores["illegal_collection"]
+
+
+def test_the_default_pack_is_in_canonical_layout() -> None:
+    from click.testing import CliRunner
+
+    from smsguard.cli import main
+    from smsguard.engine import default_pack_path
+
+    result = CliRunner().invoke(main, ["fmt", "--check", str(default_pack_path())])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_default_pack_lints_clean() -> None:
+    from click.testing import CliRunner
+
+    from smsguard.cli import main
+    from smsguard.engine import default_pack_path
+
+    result = CliRunner().invoke(main, ["lint", "--strict", str(default_pack_path())])
+    assert result.exit_code == 0, result.output
