@@ -19,7 +19,7 @@ from smsguard.extract import Features, extract
 from smsguard.lang import prefilter
 from smsguard.lang.compiler import compile_or_raise
 from smsguard.lang.loader import LoadedPack, load_pack
-from smsguard.matching import BoolResult, MatchContext, normalize_sender
+from smsguard.matching import BoolResult, MatchContext, RuleAborted, normalize_sender
 from smsguard.model import Hit, Message, PluginFailure, Signal, Verdict
 from smsguard.normalize import NormalizedText, Normalizer, default_normalizer
 from smsguard.pack import CompiledPack
@@ -163,7 +163,10 @@ class Engine:
         hits: list[Hit] = []
         for index in self._candidates(found, by_name, features, sender):
             rule = rules[index]
-            result = rule.evaluate(ctx)
+            try:
+                result = rule.evaluate(ctx)
+            except RuleAborted:
+                continue
             if result is None:
                 continue
             results[index] = result

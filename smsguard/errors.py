@@ -25,3 +25,12 @@ class PluginError(SmsguardError):
 
 class InputError(SmsguardError):
     """An input record (a message or a line of a scan file) is not usable."""
+
+
+def describe(exc: BaseException) -> str:
+    """``Type: message`` for an exception raised by plugin code, even when its ``__str__`` itself raises."""
+    try:
+        text = str(exc)
+    except BaseException:
+        text = "<unprintable>"
+    return f"{type(exc).__name__}: {text}"

@@ -23,6 +23,11 @@ BoolEval = Callable[["MatchContext"], BoolResult]
 ValueEval = Callable[["MatchContext"], list[Candidate]]
 
 
+class RuleAborted(Exception):
+    """A plugin function failed while a rule was evaluated: the rule counts as not fired, whatever ``not``
+    stands above the call, so a crash can never become evidence."""
+
+
 class RegexSearcher:
     """A compiled linear-time regular expression, found lazily and cached per message by its id.
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from smsguard.errors import PluginError
+from smsguard.errors import PluginError, describe
 from smsguard.functions import FunctionValue, RuleFunction
 from smsguard.matching import MessageView
 from smsguard.model import PluginFailure
@@ -134,8 +134,8 @@ def guarded_function(function: RuleFunction, plugin: str, guard: Guard) -> Calla
         started = time.perf_counter()
         try:
             value = impl(view, *args)
-        except Exception as exc:
-            notes = guard.failed(plugin, hook, f"{type(exc).__name__}: {exc}", view.message.text)
+        except (Exception, SystemExit) as exc:
+            notes = guard.failed(plugin, hook, describe(exc), view.message.text + "\n" + view.text.text)
             raise RuleFunctionError("; ".join(n.error for n in notes)) from None
         if not isinstance(value, accepted) or (is_number and isinstance(value, bool)):
             notes = guard.failed(
@@ -154,7 +154,7 @@ def redact(error: str, text: str) -> str:
     """``error`` with every run of characters copied from the message ``text`` replaced by ``…``.
 
     Plugin exceptions often quote their input; the message must not leak into verdicts or logs through them.
-    A run counts from 4 characters when it holds non-ASCII text, from 6 when it is ASCII (codes, numbers).
+    A run counts from 4 characters when it holds non-ASCII text or only digits (codes), from 6 for other ASCII.
     """
     error = error if len(error) <= _MAX_ERROR else error[:_MAX_ERROR] + "…"
     if not text:
@@ -165,7 +165,7 @@ def redact(error: str, text: str) -> str:
             window = error[start : start + size]
             if len(window) < size:
                 break
-            if (size == 4 and window.isascii()) or not window.strip():
+            if (size == 4 and window.isascii() and not window.isdigit()) or not window.strip():
                 continue
             if window in text:
                 hidden[start : start + size] = [True] * size

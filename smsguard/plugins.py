@@ -19,7 +19,7 @@ from typing import Any
 
 import pluggy
 
-from smsguard.errors import PluginError
+from smsguard.errors import PluginError, describe
 from smsguard.extract import Features
 from smsguard.functions import RuleFunction
 from smsguard.model import Message, PluginFailure, Signal, SignalSpec, Verdict
@@ -272,6 +272,7 @@ class PluginHost:
         guard, tracer = self.guard, self.guard.tracer
         values: dict[str, Any] = {"message": message, "text": text, "features": features}
         original = message.text
+        sensitive = original + "\n" + text.text  # what an error must not quote: the text as sent and as normalized
         for impl in self._detectors:
             if guard.disabled:
                 skipped = guard.skipped(impl.plugin, DETECT)
@@ -281,8 +282,8 @@ class PluginHost:
             started = time.perf_counter()
             try:
                 emitted = list(impl.function(*[values[n] for n in impl.argnames]) or ())
-            except Exception as exc:
-                failures.extend(guard.failed(impl.plugin, DETECT, f"{type(exc).__name__}: {exc}", original))
+            except (Exception, SystemExit) as exc:
+                failures.extend(guard.failed(impl.plugin, DETECT, describe(exc), sensitive))
                 if tracer is not None:
                     tracer.emit(DETECT, impl.plugin, f"raised {type(exc).__name__}", time.perf_counter() - started)
                 continue
@@ -298,7 +299,7 @@ class PluginHost:
             for signal in emitted:
                 problem = self._signal_problem(signal, impl.plugin, len(original))
                 if problem is not None:
-                    failures.append(PluginFailure(impl.plugin, DETECT, problem))
+                    failures.extend(guard.failed(impl.plugin, DETECT, problem, sensitive))
                     continue
                 signals.append(signal if signal.plugin == impl.plugin else replace(signal, plugin=impl.plugin))
                 kept += 1
@@ -310,6 +311,13 @@ class PluginHost:
     def _signal_problem(self, signal: object, plugin: str, length: int) -> str | None:
         if not isinstance(signal, Signal):
             return f"returned a {type(signal).__name__}, not a Signal"
+        if not (
+            isinstance(signal.name, str)
+            and isinstance(signal.spans, tuple)
+            and isinstance(signal.detail, str)
+            and isinstance(signal.confidence, int | float)
+        ):
+            return "emitted a Signal whose name, spans, detail or confidence has the wrong type"
         if self.declared_by.get(signal.name) != plugin:
             return f"emitted undeclared signal {signal.name}"
         declared = self.signal_specs[signal.name].type
@@ -339,8 +347,8 @@ class PluginHost:
             started = time.perf_counter()
             try:
                 adjusted = impl.function(*[values[n] for n in impl.argnames])
-            except Exception as exc:
-                failures.extend(guard.failed(impl.plugin, ADJUST, f"{type(exc).__name__}: {exc}", message.text))
+            except (Exception, SystemExit) as exc:
+                failures.extend(guard.failed(impl.plugin, ADJUST, describe(exc), message.text))
                 if tracer is not None:
                     tracer.emit(ADJUST, impl.plugin, f"raised {type(exc).__name__}", time.perf_counter() - started)
                 continue

@@ -63,6 +63,9 @@ def read_records(stream: BinaryIO, fmt: InputFormat = "jsonl") -> Iterator[Recor
         except json.JSONDecodeError as exc:
             yield RecordError(number, None, f"invalid JSON: {exc.msg} at column {exc.colno}")
             continue
+        except (ValueError, RecursionError):
+            yield RecordError(number, None, "invalid JSON: nested too deeply or a number too large")
+            continue
         yield record_from_object(number, obj)
 
 
@@ -83,7 +86,14 @@ def _csv_records(stream: BinaryIO) -> Iterator[Record | RecordError]:
     if reader.fieldnames is None or "text" not in reader.fieldnames:
         yield RecordError(1, None, "the CSV header row must have a 'text' column")
         return
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # its messages name the problem, never the field's content
+            yield RecordError(reader.line_num, None, f"bad CSV row: {exc}")
+            continue
         yield record_from_object(reader.line_num, {k: v for k, v in row.items() if k is not None})
 
 

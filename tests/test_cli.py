@@ -37,9 +37,7 @@ def test_check_rejects_a_bad_time() -> None:
 
 def test_scan_keeps_order_ids_and_reports_bad_lines() -> None:
     lines = [
-        json.dumps(
-            {"id": f"m{i}", "text": THREAT if i % 2 else "今晚吃什么", "sender": "10690"}, ensure_ascii=False
-        )
+        json.dumps({"id": f"m{i}", "text": THREAT if i % 2 else "今晚吃什么", "sender": "10690"}, ensure_ascii=False)
         for i in range(50)
     ]
     lines.insert(10, "{not json")
@@ -49,9 +47,7 @@ def test_scan_keeps_order_ids_and_reports_bad_lines() -> None:
     assert code == 0
     results = [json.loads(line) for line in out.splitlines()]
     assert len(results) == 53
-    assert (
-        results[10] == {"line": 11, "error": results[10]["error"]} and "invalid JSON" in results[10]["error"]
-    )
+    assert results[10] == {"line": 11, "error": results[10]["error"]} and "invalid JSON" in results[10]["error"]
     assert results[20]["id"] == "no-text" and results[20]["line"] == 21 and "text" in results[20]["error"]
     assert results[30]["line"] == 31 and "error" in results[30]
     good = [r for r in results if "category" in r]
@@ -90,3 +86,19 @@ def test_bad_pack_exits_2_with_diagnostics(tmp_path: object) -> None:
     pack.write_text("rule x {", encoding="utf-8")
     code, out = run("check", "你好", "--pack", str(pack))
     assert code == 2 and "bad.sg:1:" in out
+
+
+def test_scan_survives_deeply_nested_json_and_keeps_the_other_lines() -> None:
+    stdin = '{"id": 1, "text": "ok1"}\n' + "[" * 100_000 + '\n{"id": 2, "text": "ok2"}\n'
+    code, out = run("scan", "-", stdin=stdin)
+    results = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [r.get("id") for r in results] == [1, None, 2]
+    assert results[1]["line"] == 2 and "nested" in results[1]["error"]
+
+
+def test_scan_csv_with_an_oversized_field_reports_that_row() -> None:
+    stdin = f'id,text\n1,你好\n2,"{"长" * 200_000}"\n3,再见\n'
+    code, out = run("scan", "-", "--format", "csv", stdin=stdin)
+    results = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and results[0]["id"] == "1" and results[-1]["id"] == "3"
+    assert any("bad CSV row" in r.get("error", "") for r in results)

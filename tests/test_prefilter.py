@@ -19,6 +19,7 @@ PATTERNS = [
     r"[a-c]x+",
     r"a{2,3}b",
     r"(?s)a.c",
+    r"欠(?s)?款",
     r"\Qa.b\E|转",
     r"^起诉$",
     r"a[-b]c",

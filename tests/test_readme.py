@@ -26,6 +26,7 @@ def test_python_block_runs_and_prints_what_its_comments_say() -> None:
 
 
 def test_rule_block_parses() -> None:
+    assert blocks("smsguard")
     for block in blocks("smsguard"):
         parse(block, "README.md")
 

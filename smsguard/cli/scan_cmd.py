@@ -185,7 +185,13 @@ def judge_chunk(engine: Engine, chunk: Chunk) -> Judged:
     for item in _records(chunk):
         stats.records += 1
         if isinstance(item, Record):
-            verdict = engine.check_message(item.message)
+            try:
+                verdict = engine.check_message(item.message)
+            except Exception as exc:  # never lose the rest of the scan to one message
+                stats.bad_records += 1
+                failed = RecordError(item.line, item.id, f"could not judge this message: {type(exc).__name__}")
+                lines.append(dumps(failed.to_dict()).encode("utf-8"))
+                continue
             stats.categories[verdict.category] += 1
             if verdict.errors:
                 stats.plugin_failures += 1

@@ -15,7 +15,7 @@ from typing import Any, cast
 import re2
 
 from smsguard.diagnostics import Diagnostic, Location, make_diagnostic
-from smsguard.errors import RulePackError
+from smsguard.errors import RulePackError, describe
 from smsguard.functions import RuleFunction
 from smsguard.lang import ast
 from smsguard.lang import builtins as bi
@@ -27,6 +27,7 @@ from smsguard.matching import (
     BoolResult,
     MatchContext,
     RegexSearcher,
+    RuleAborted,
     ValueEval,
     normalize_sender,
 )
@@ -466,8 +467,8 @@ class _Compiler:
             try:
                 return [(impl(ctx.view(), *args), ())]
             except Exception as exc:
-                ctx.failures.append(PluginFailure(plugin, f"function {name}()", f"{type(exc).__name__}: {exc}"))
-                return []
+                ctx.failures.append(PluginFailure(plugin, f"function {name}()", describe(exc)))
+                raise RuleAborted from None
 
         return evaluate
 

@@ -168,6 +168,8 @@ class _Parser:
                     raise _GiveUp
                 if self.p[end] == ")":  # (?s) and the like: flags for the rest, no text
                     self.pos = end + 1
+                    if self.p[self.pos : self.pos + 1] in ("*", "+", "?", "{"):
+                        raise _GiveUp  # RE2 applies that quantifier to the atom before the flags
                     return _EMPTY
                 self.pos = end + 1
         inner = self.alternation()
