@@ -142,9 +142,14 @@ def guarded_function(function: RuleFunction, plugin: str, guard: Guard) -> Calla
                 plugin, hook, f"returned a {type(value).__name__}, not the declared {function.returns}", ""
             )
             raise RuleFunctionError("; ".join(n.error for n in notes))
+        elapsed = time.perf_counter() - started
+        overrun = guard.over_budget(plugin, hook, elapsed)
+        if overrun is not None:
+            notes = guard.failed(plugin, hook, overrun, "")
+            raise RuleFunctionError("; ".join(n.error for n in notes))
         guard.succeeded(plugin, hook)
         if guard.tracer is not None:
-            guard.tracer.emit(hook, plugin, f"-> {function.returns}", time.perf_counter() - started)
+            guard.tracer.emit(hook, plugin, f"-> {function.returns}", elapsed)
         return value
 
     return call

@@ -103,8 +103,8 @@ class PluginHost:
     """The loaded plugins, validated at construction; per-engine state for fault isolation.
 
     :param pm: the plugin manager (see :func:`make_plugin_manager`).
-    :param time_budget_s: the longest a detect or adjust call may take; default ``SMSGUARD_PLUGIN_TIME_BUDGET_MS``
-        or 250 ms.
+    :param time_budget_s: the longest a detect, adjust or rule-function call may take; default
+        ``SMSGUARD_PLUGIN_TIME_BUDGET_MS`` or 250 ms.
     :param max_failures: consecutive failures of one hook after which a plugin is disabled for the rest of the
         host's life; 0 never disables; default ``SMSGUARD_PLUGIN_MAX_FAILURES`` or 5.
     :param trace: print every hook call to standard error; default ``SMSGUARD_TRACE_PLUGINS``.

@@ -49,12 +49,8 @@ def decide(
         if c.id != fallback and category_scores.get(c.id, 0.0) > 0.0 and category_scores[c.id] >= c.threshold
     ]
     if qualified:
-        return max(qualified, key=lambda c: (c.priority, category_scores.get(c.id, 0.0), _reverse(c.id)))
+        return min(qualified, key=lambda c: (-c.priority, -category_scores[c.id], c.id))
     for category in categories:
         if category.id == fallback:
             return category
     return CompiledCategory(fallback, fallback, 0.0, 0.0, "none")
-
-
-def _reverse(text: str) -> tuple[int, ...]:
-    return tuple(-ord(ch) for ch in text)

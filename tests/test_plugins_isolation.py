@@ -187,6 +187,23 @@ def test_a_failing_function_trips_the_breaker_too(tmp_path: Path) -> None:
     assert "not called: disabled" in engine.check("你好").errors[0].error
 
 
+def test_a_function_over_its_time_budget_is_recorded_and_its_rule_not_fired(tmp_path: Path) -> None:
+    def slow_check(view: MessageView) -> bool:
+        time.sleep(0.03)
+        return True
+
+    @hookimpl
+    def smsguard_functions() -> list[RuleFunction]:
+        return [RuleFunction("slow_check", (), "bool", slow_check)]
+
+    rules = RULES + "rule slowly { category: bad weight: 3 when: slow_check() }"
+    engine = engine_with(tmp_path, plugin_module("slowfn", smsguard_functions), rules=rules, time_budget_s=0.01)
+    assert "slowly" in {h.rule for h in engine.check("你好").hits}, "the first call may load data: it is not timed"
+    verdict = engine.check("你好")
+    assert "slowly" not in {h.rule for h in verdict.hits}
+    assert any(e.plugin == "slowfn" and "over its budget of 10 ms" in e.error for e in verdict.errors)
+
+
 def test_trace_prints_hooks_plugins_and_durations_but_no_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -42,3 +42,16 @@ def test_below_threshold_falls_back() -> None:
 
 def test_unknown_category_hits_are_ignored() -> None:
     assert scoring.scores(CATS, [hit("nope", 5)]) == {"scam": 0.0, "threat": 0.0, "normal": 0.0}
+
+
+def test_ties_go_to_the_higher_probability_then_the_first_id() -> None:
+    cats = (
+        CompiledCategory("abc", "", 0.5, 50, "high"),
+        CompiledCategory("ab", "", 0.5, 50, "high"),
+        CompiledCategory("zz", "", 0.5, 50, "high"),
+        CompiledCategory("normal", "", 0.0, 0, "none"),
+    )
+    equal = scoring.scores(cats, [hit("abc", 1.0), hit("ab", 1.0), hit("zz", 1.0)])
+    assert scoring.decide(cats, equal, "normal").id == "ab"
+    stronger = scoring.scores(cats, [hit("abc", 1.0), hit("ab", 1.0), hit("zz", 2.0)])
+    assert scoring.decide(cats, stronger, "normal").id == "zz"

@@ -417,10 +417,7 @@ class _Compiler:
         return "bool", bi.compile_field_contains("signature" if name == "signature" else "link", terms)
 
     def _sender_literals(self, args: Sequence[ast.Expr]) -> frozenset[str]:
-        texts = [a.text for a in args if isinstance(a, ast.Literal)]
-        texts += [t for a in args if isinstance(a, ast.StringList) for t in a.items]
-        texts += [t for a in args if isinstance(a, ast.Ref) and a.name in self.lists for t in self.lists[a.name][0]]
-        return frozenset(normalize_sender(t) for t in texts) - {""}
+        return frozenset(normalize_sender(t) for t in self._texts_of(args)) - {""}
 
     def near_call(self, call: ast.Call, within: ast.KeywordArgument | None) -> BoolEval:
         if len(call.args) != 2:

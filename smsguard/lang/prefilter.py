@@ -186,23 +186,11 @@ class _Parser:
             text = self.p[self.pos + 1 : end if end != -1 else len(self.p)]
             self.pos = end + 2 if end != -1 else len(self.p)
             return _Info(frozenset({text}))
-        if ch == "x" and (m := _HEX.match(self.p, self.pos)):
-            self.pos = m.end()
-            return _Info(frozenset({chr(int(m.group(1) or m.group(2), 16))}))
-        self.pos += 1
-        if ch in ("p", "P"):
-            if self.p.startswith("{", self.pos):
-                self.pos = self.p.index("}", self.pos) + 1
-            else:
-                self.pos += 1
-            return _UNKNOWN
         if ch in _EMPTY_ESCAPES:
+            self.pos += 1
             return _EMPTY
-        if ch in _SIMPLE_ESCAPES:
-            return _Info(frozenset({_SIMPLE_ESCAPES[ch]}))
-        if ch.isascii() and ch.isalnum():
-            return _UNKNOWN
-        return _Info(frozenset({ch}))
+        char = self.escaped_char()
+        return _UNKNOWN if char is None else _Info(frozenset({char}))
 
     def char_class(self) -> _Info:
         self.pos += 1
@@ -242,6 +230,11 @@ class _Parser:
             self.pos += 1
             return ch
         self.pos += 1
+        return self.escaped_char()
+
+    def escaped_char(self) -> str | None:
+        """The one character an escape stands for (the position is just past the backslash), or None when it
+        stands for a set of characters (``\\d``, ``\\pL`` ...)."""
         ch = self.p[self.pos]
         if ch == "x" and (m := _HEX.match(self.p, self.pos)):
             self.pos = m.end()
