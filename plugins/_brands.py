@@ -18,12 +18,13 @@ from smsguard.extract import Features
 from smsguard.lexicon import ENV_PATH, LexiconEntry, load_lexicon
 from smsguard.normalize import NormalizedText
 
-from ._terms import MAX_SCAN_CHARS, TermHit, TermSet, lexicon_env
+from ._terms import TermHit, TermSet, lexicon_env
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 BRAND = "brand"
 CLAIM = "claim"  # counts only in a signature or when the text opens by naming itself
 IGNORE = "ignore"  # a phrase that holds a name by accident (北京东路)
+_NAME_KINDS = frozenset({BRAND, CLAIM})
 # A court or police station speaking for itself: "XX人民法院通知：", "XX派出所执行局提醒".
 _SELF_NAMING = re.compile(r"[^,.!?;:。，]{0,4}?(?:通知|提醒|告知|公告|温馨提示|客服|:)")
 # "我是招商银行客服", "这里是XX": the sender introduces itself by the name.
@@ -80,21 +81,21 @@ def display_names(env: str | None = None) -> dict[str, str]:
     return from_lexicons("brands", ("brands",), _display_table, env)
 
 
-def _name_hits(text: str) -> list[TermHit]:
-    """Non-overlapping hits of brand names in ``text``: masks applied, longest first."""
+def _name_hits(ntext: NormalizedText) -> list[TermHit]:
+    """Non-overlapping hits of brand names in the text the detectors read: masks applied, longest first."""
     kept: list[TermHit] = []
     last_end = -1
-    for h in _NAME_TERMS.find(text):  # masks applied, ordered by start then longest
+    for h in _NAME_TERMS.read(ntext)[1]:  # masks applied, ordered by start then longest
         entry = h.entry
-        if h.start < last_end or entry.kind not in (BRAND, CLAIM) or not entry.attrs or not entry.attrs[0]:
+        if h.start < last_end or entry.kind not in _NAME_KINDS or not entry.attrs or not entry.attrs[0]:
             continue
         kept.append(h)
         last_end = h.end
     return kept
 
 
-def display_name(brand: str) -> str:
-    return display_names().get(brand, brand)
+def display_name(brand: str, env: str | None = None) -> str:
+    return display_names(env).get(brand, brand)
 
 
 _LAST: list[tuple[NormalizedText, Features, list[Claim]]] = []  # the link and sender checkers share one scan
@@ -112,11 +113,11 @@ def find_claims(ntext: NormalizedText, features: Features) -> list[Claim]:
 
 def _find_claims(ntext: NormalizedText, features: Features) -> list[Claim]:
     text = ntext.text
-    signatures = [s.nspan for s in features.signatures]
-    links = [link.nspan for link in features.links]
-    hits = _name_hits(text[:MAX_SCAN_CHARS])
+    hits = _name_hits(ntext)
     if not hits:
         return []
+    signatures = [s.nspan for s in features.signatures]
+    links = [link.nspan for link in features.links]
     display = display_names(lexicon_env(ntext))
     claims: list[Claim] = []
     for h in hits:
@@ -142,9 +143,9 @@ def _introduced(text: str, start: int) -> bool:
     return _INTRODUCTION.search(text, max(0, start - _INTRODUCTION_WINDOW), start) is not None
 
 
-def official_brand(host: str) -> str | None:
+def official_brand(host: str, env: str | None = None) -> str | None:
     """The brand whose official domain ``host`` is or lies under (``zxfw.court.gov.cn`` -> ``court``)."""
-    domains = from_lexicons("official", ("official_domains",), _official_domains)
+    domains = from_lexicons("official", ("official_domains",), _official_domains, env)
     parts = host.split(".")
     for i in range(len(parts)):
         brand = domains.get(".".join(parts[i:]))
@@ -164,9 +165,9 @@ class Hotline:
     name: str
 
 
-def hotline_owner(number: str) -> Hotline | None:
+def hotline_owner(number: str, env: str | None = None) -> Hotline | None:
     """The hotline ``number`` belongs to (the number itself or followed by up to three extension digits)."""
-    table = from_lexicons("hotlines", ("hotlines",), _hotlines)
+    table = from_lexicons("hotlines", ("hotlines",), _hotlines, env)
     for length in range(min(len(number), 8), 4, -1):
         hotline = table.get(number[:length])
         if hotline is not None and len(number) - length <= 3:

@@ -21,6 +21,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -35,12 +36,13 @@ IGNORE = "ignore"
 # demand); grouped by kind only when a detector asks (see ``context_of``).
 CONTEXT = "context"
 
+_START = itemgetter(1)
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 # Sentence ends after normalization (NFKC folds ！？； to !?;); "." is left out: it sits inside amounts and URLs.
 _SENTENCE_END = re.compile("[。!?;\n]")
 _CLAUSE_END = re.compile("[。!?;\n,、，]")
 # One or two foreign characters wedged between two Han characters: 永x雄资产, 永3雄, 永*雄.
-_INSERTION = re.compile(r"(?<=[\u4e00-\u9fff])[^\u4e00-\u9fff,;:!?。、，\n]{1,2}(?=[\u4e00-\u9fff])")
+_WEDGE = r"[^\u4e00-\u9fff,;:!?。、，\n]{1,2}"
 _NEGATORS = (
     "勿|不要|不会|不得|不可|不能|切莫|没有|无需|无须|不需|不用|从不|从未|绝不|决不|谨防|警惕|防范|严禁|禁止|不存在"
     "|拒绝|当心|小心|千万别|请别|别将|别把|别向|别给|别轻信|别相信|不轻信|不相信|并非|不是|冒充|假冒|谎称"
@@ -104,8 +106,12 @@ class TermHit(NamedTuple):
 class _Compiled(NamedTuple):
     matcher: TermMatcher
     entries: tuple[Entry, ...]
-    # per term: its entry, its lexicon and (starts, ends) with an ASCII letter or digit, or None for neither
-    rows: tuple[tuple[Entry, str, tuple[bool, bool] | None], ...]
+    # per automaton pattern, one row per term that normalizes to it: its entry, its lexicon, (starts, ends) with
+    # an ASCII letter or digit or None for neither, and whether it is a mask (kind ``ignore``)
+    rows: tuple[tuple[tuple[Entry, str, tuple[bool, bool] | None, bool], ...], ...]
+    # per automaton pattern, (entry, lexicon) when it stands for one term that needs no boundary test and is no
+    # mask (nearly all of them), else None
+    plain: tuple[tuple[Entry, str] | None, ...]
     names: frozenset[str]  # the lexicons compiled in
     env: str
 
@@ -113,7 +119,29 @@ class _Compiled(NamedTuple):
 class _Scan(NamedTuple):
     text: str
     compiled: _Compiled
-    by_lexicon: dict[str, list[TermHit]]
+    by_lexicon: dict[str, list[TermHit]]  # each list in text order: by start, longest first, then term id
+    masking: set[str]  # the lexicons that hit a mask (kind ``ignore``) in this text
+
+
+class _Fuzzy(NamedTuple):
+    compiled: _Compiled  # what the rest was built from
+    matcher: TermMatcher
+    entries: tuple[Entry, ...]
+    pairs: frozenset[str]
+    wedge: re.Pattern[str]  # see _wedge_pattern
+
+
+def _wedge_pattern(pairs: frozenset[str]) -> re.Pattern[str]:
+    """A wedge between the first and the second character of one of ``pairs`` (the Han ones).
+
+    A wedge is a whole run of one or two foreign characters between Han characters, so narrowing the characters
+    around it only drops wedges that could hide nothing; the pair itself is checked on each match.
+    """
+    firsts = "".join(sorted({p[0] for p in pairs if "\u4e00" <= p[0] <= "\u9fff"}))
+    seconds = "".join(sorted({p[1] for p in pairs if "\u4e00" <= p[1] <= "\u9fff"}))
+    if not firsts or not seconds:
+        return re.compile("(?!)")
+    return re.compile(f"(?<=[{firsts}]){_WEDGE}(?=[{seconds}])")
 
 
 class _Scanner:
@@ -121,7 +149,7 @@ class _Scanner:
 
     The detectors all read the same normalized text of a message, so the scan of the last text is kept and the
     other detectors take their hits from it: one Aho-Corasick pass per message and group, whatever the number
-    of detectors. A change of ``SMSGUARD_LEXICON_PATH`` takes effect from the next text scanned.
+    of detectors. A change of ``SMSGUARD_LEXICON_PATH`` takes effect from the next message.
     """
 
     def __init__(self, directory: Path) -> None:
@@ -129,10 +157,13 @@ class _Scanner:
         self._defaults: dict[str, str] = {}  # lexicon name -> kind of its entries without one
         self._compiled: _Compiled | None = None
         self._last: _Scan | None = None
+        # A message and its scan, as one object: a reader never pairs one message with another's scan.
+        self._last_message: tuple[_Message, _Scan] | None = None
 
     def register(self, names: Iterable[str], default_kinds: Mapping[str, str]) -> None:
         for name in names:
             self._defaults.setdefault(name, default_kinds.get(name, ""))
+        self._last_message = None
 
     def compiled(self, env: str | None = None) -> _Compiled:
         if env is None:
@@ -151,53 +182,109 @@ class _Scanner:
                 kind, attrs = (e.attributes[0], e.attributes[1:]) if e.attributes else (default, ())
                 entries.append(Entry(e.term, name, kind, attrs, e.source))
         matcher = TermMatcher(e.term for e in entries)
-        rows = tuple(
+        term_rows = [
             (
                 entry,
                 entry.lexicon,
                 (n[0] in _ASCII_WORD, n[-1] in _ASCII_WORD)
                 if n and (n[0] in _ASCII_WORD or n[-1] in _ASCII_WORD)
                 else None,
+                entry.kind == IGNORE,
             )
             for entry, n in zip(entries, matcher.normalized, strict=True)
-        )
-        return _Compiled(matcher, tuple(entries), rows, frozenset(names), env)
+        ]
+        # TermMatcher's private map from automaton pattern to term ids: the scan reads its raw matches (below).
+        rows = tuple(tuple(term_rows[i] for i in ids) for ids in matcher._ids)
+        plain = tuple((r[0][0], r[0][1]) if len(r) == 1 and r[0][2] is None and not r[0][3] else None for r in rows)
+        return _Compiled(matcher, tuple(entries), rows, plain, frozenset(names), env)
 
-    def scan(self, text: str) -> _Scan:
+    def scan_message(self, message: _Message) -> _Scan:
+        """The scan of the text a message's detectors read: checked once per message, not at every look-up."""
+        last = self._last_message
+        if last is not None and last[0] is message:
+            return last[1]
+        scan = self.scan(message.text, message.env)
+        self._last_message = (message, scan)
+        return scan
+
+    def scan(self, text: str, env: str) -> _Scan:
         last = self._last
-        if last is not None and last.text is text and len(last.compiled.names) == len(self._defaults):
+        if (
+            last is not None
+            and last.text is text
+            and last.compiled.env == env
+            and len(last.compiled.names) == len(self._defaults)
+        ):
             return last
-        c = self.compiled(lexicon_env(text))
+        c = self.compiled(env)
         by_lexicon: dict[str, list[TermHit]] = {}
-        rows = c.rows
+        masking: set[str] = set()
+        rows, plain = c.rows, c.plain
         new = tuple.__new__  # TermHit's own __new__ is a Python function: too slow for the hot path
-        # Spans by term id, not one match object per occurrence: this runs once per message for every detector.
-        for i, spans in c.matcher.find_spans(text).items():
-            entry, lexicon, edge = rows[i]
-            if edge is not None:
-                spans = [(a, b) for a, b in spans if _on_boundary(text, a, b, edge[0], edge[1])]
-            hits = by_lexicon.get(lexicon)
-            if hits is None:
-                hits = by_lexicon[lexicon] = []
-            for a, b in spans:
-                hits.append(new(TermHit, (entry, a, b, False)))
-        scan = _Scan(text, c, by_lexicon)
+        # The raw (pattern, start, end) matches, not TermMatcher.find_spans: this runs for every message, and a
+        # second loop over the matches costs as much as the Aho-Corasick pass itself. They come ordered by end:
+        # reversed and sorted by start (stable), they are in the order find() hands out, by start, longest first.
+        matches = c.matcher._matches(text)
+        matches.reverse()
+        matches.sort(key=_START)
+        for pattern, start, end in matches:
+            row = plain[pattern]
+            if row is not None:
+                hits = by_lexicon.get(row[1])
+                if hits is None:
+                    by_lexicon[row[1]] = [new(TermHit, (row[0], start, end, False))]
+                else:
+                    hits.append(new(TermHit, (row[0], start, end, False)))
+                continue
+            for entry, lexicon, edge, mask in rows[pattern]:
+                if edge is not None and not _on_boundary(text, start, end, edge[0], edge[1]):
+                    continue
+                if mask:
+                    masking.add(lexicon)
+                hits = by_lexicon.get(lexicon)
+                if hits is None:
+                    by_lexicon[lexicon] = [new(TermHit, (entry, start, end, False))]
+                else:
+                    hits.append(new(TermHit, (entry, start, end, False)))
+        scan = _Scan(text, c, by_lexicon, masking)
         self._last = scan
         return scan
 
 
-_ENV_LAST: list[tuple[object, str]] = []
+class _Message(NamedTuple):
+    """The message being judged. A NormalizedText is made for each message, but its text may be the very string
+    object of an earlier message (normalization changed nothing), so the text alone does not tell messages apart.
+    """
+
+    ntext: NormalizedText
+    text: str  # the part the detectors read (see scan_text)
+    env: str  # SMSGUARD_LEXICON_PATH as read for this message
 
 
-def lexicon_env(owner: object) -> str:
+_MESSAGE: list[_Message] = []
+
+
+def _message(ntext: NormalizedText) -> _Message:
+    last = _MESSAGE[0] if _MESSAGE else None
+    if last is not None and last.ntext is ntext:
+        return last
+    current = tuple.__new__(_Message, (ntext, ntext.text[:MAX_SCAN_CHARS], os.environ.get(ENV_PATH, "")))
+    _MESSAGE[:] = [current]
+    return current
+
+
+def lexicon_env(ntext: NormalizedText) -> str:
     """``SMSGUARD_LEXICON_PATH``, read once per message rather than at every look-up (each read costs a
-    microsecond); ``owner`` is what identifies the message, its normalized text."""
-    last = _ENV_LAST[0] if _ENV_LAST else None
-    if last is not None and last[0] is owner:
-        return last[1]
-    env = os.environ.get(ENV_PATH, "")
-    _ENV_LAST[:] = [(owner, env)]
-    return env
+    microsecond or more): a change takes effect from the next message."""
+    return _message(ntext).env
+
+
+def _env_of(text: str) -> str:
+    """``SMSGUARD_LEXICON_PATH`` for a text that :func:`scan_text` handed out, read anew for any other."""
+    last = _MESSAGE[0] if _MESSAGE else None
+    if last is not None and last.text is text:
+        return last.env
+    return os.environ.get(ENV_PATH, "")
 
 
 _SCANNERS: dict[tuple[Path, str], _Scanner] = {}
@@ -231,8 +318,8 @@ class TermSet:
         self.fuzzy = frozenset(fuzzy)
         self._scanner = _SCANNERS.setdefault((directory, group), _Scanner(directory))
         self._scanner.register(lexicons, default_kinds or {})
-        self._fuzzy: tuple[_Compiled, TermMatcher, tuple[Entry, ...], frozenset[str]] | None = None
-        self._last: tuple[str, list[TermHit]] | None = None
+        self._fuzzy: _Fuzzy | None = None
+        self._last: tuple[_Scan, list[TermHit]] | None = None
 
     def find(self, text: str) -> list[TermHit]:
         """Every hit in the normalized ``text`` (overlaps kept, masks applied), ordered by start then length.
@@ -240,61 +327,77 @@ class TermSet:
         The list of the last text is kept and handed out again (several detectors read the reader context):
         callers must not change it.
         """
+        return self._hits(self._scanner.scan(text, _env_of(text)), text)
+
+    def read(self, ntext: NormalizedText) -> tuple[str, list[TermHit]]:
+        """``(scan_text(ntext), find(scan_text(ntext)))`` for the message being judged, with less checking."""
+        message = _MESSAGE[0] if _MESSAGE else None
+        if message is None or message.ntext is not ntext:
+            message = _message(ntext)
+        return message.text, self._hits(self._scanner.scan_message(message), message.text)
+
+    def _hits(self, scan: _Scan, text: str) -> list[TermHit]:
         last = self._last
-        if last is not None and last[0] is text:
+        if last is not None and last[0] is scan:
             return last[1]
-        scan = self._scanner.scan(text)
         by_lexicon = scan.by_lexicon
         if len(self.lexicons) == 1:
-            hits = list(by_lexicon.get(self.lexicons[0], ()))
+            name = self.lexicons[0]
+            hits = by_lexicon.get(name) or []  # the scan's own list, already in order
+            ordered = True
+            masking = name in scan.masking
         else:
             hits = [h for name in self.lexicons if name in by_lexicon for h in by_lexicon[name]]
-        if self.fuzzy and _INSERTION.search(text):
-            hits.extend(self._fuzzy_hits(scan.compiled, text))
-        if len(hits) > 1:
+            ordered = False
+            masking = not scan.masking.isdisjoint(self.names)
+        if self.fuzzy:
+            fuzzy = self._fuzzy
+            if fuzzy is None or fuzzy.compiled is not scan.compiled:
+                fuzzy = self._build_fuzzy(scan.compiled)
+            if fuzzy.wedge.search(text) and (extra := _fuzzy_hits(fuzzy, text)):
+                hits = [*hits, *extra]
+                ordered = False
+        if masking:
             hits = _apply_masks(hits)
+        if not ordered and len(hits) > 1:
             hits.sort(key=_hit_order)
-        elif hits and hits[0].entry.kind == IGNORE:
-            hits = []
-        self._last = (text, hits)
+        self._last = (scan, hits)
         return hits
 
-    def _fuzzy_matcher(self, c: _Compiled) -> tuple[TermMatcher, tuple[Entry, ...], frozenset[str]]:
-        """The matcher of the fuzzy lexicons' terms, and the pairs of adjacent characters inside those terms."""
-        cached = self._fuzzy
-        if cached is None or cached[0] is not c:
-            entries = tuple(
-                e
-                for e in c.entries
-                if e.lexicon in self.fuzzy and e.kind != IGNORE and len(e.term) >= _FUZZY_MIN_LENGTH
-            )
-            matcher = TermMatcher(e.term for e in entries)
-            pairs = frozenset(key[i : i + 2] for key in matcher.normalized for i in range(len(key) - 1))
-            cached = (c, matcher, entries, pairs)
-            self._fuzzy = cached
-        return cached[1], cached[2], cached[3]
+    def _build_fuzzy(self, c: _Compiled) -> _Fuzzy:
+        """The matcher of the fuzzy lexicons' terms, the pairs of adjacent characters inside those terms and the
+        wedges that may stand inside one of those pairs."""
+        entries = tuple(
+            e for e in c.entries if e.lexicon in self.fuzzy and e.kind != IGNORE and len(e.term) >= _FUZZY_MIN_LENGTH
+        )
+        matcher = TermMatcher(e.term for e in entries)
+        pairs = frozenset(key[i : i + 2] for key in matcher.normalized for i in range(len(key) - 1))
+        self._fuzzy = _Fuzzy(c, matcher, entries, pairs, _wedge_pattern(pairs))
+        return self._fuzzy
 
-    def _fuzzy_hits(self, c: _Compiled, text: str) -> list[TermHit]:
-        matcher, entries, pairs = self._fuzzy_matcher(c)
-        # Only wedges between two characters that stand side by side in some term can hide one (永x雄, not 款3560元).
-        wedges = [m for m in _INSERTION.finditer(text) if text[m.start() - 1] + text[m.end()] in pairs]
-        if not wedges:
-            return []
-        kept: list[int] = []
-        parts: list[str] = []
-        pos = 0
-        for m in wedges:
-            parts.append(text[pos : m.start()])
-            kept.extend(range(pos, m.start()))
-            pos = m.end()
-        parts.append(text[pos:])
-        kept.extend(range(pos, len(text)))
-        found: list[TermHit] = []
-        for tm in matcher.find("".join(parts)):
-            start, end = kept[tm.start], kept[tm.end - 1] + 1
-            if end - start != tm.end - tm.start:  # only what the wedged characters hid
-                found.append(TermHit(entries[tm.term_id], start, end, True))
-        return found
+
+def _fuzzy_hits(fuzzy: _Fuzzy, text: str) -> list[TermHit]:
+    """The hits of the fuzzy lexicons that only show once the wedged characters are left out."""
+    # Only wedges between two characters that stand side by side in some term can hide one (永x雄, not 款3560元).
+    wedges = [m for m in fuzzy.wedge.finditer(text) if text[m.start() - 1] + text[m.end()] in fuzzy.pairs]
+    if not wedges:
+        return []
+    matcher, entries = fuzzy.matcher, fuzzy.entries
+    kept: list[int] = []
+    parts: list[str] = []
+    pos = 0
+    for m in wedges:
+        parts.append(text[pos : m.start()])
+        kept.extend(range(pos, m.start()))
+        pos = m.end()
+    parts.append(text[pos:])
+    kept.extend(range(pos, len(text)))
+    found: list[TermHit] = []
+    for tm in matcher.find("".join(parts)):
+        start, end = kept[tm.start], kept[tm.end - 1] + 1
+        if end - start != tm.end - tm.start:  # only what the wedged characters hid
+            found.append(TermHit(entries[tm.term_id], start, end, True))
+    return found
 
 
 def _hit_order(h: TermHit) -> tuple[int, int]:
@@ -329,7 +432,7 @@ def resolve_overlaps(hits: Sequence[TermHit]) -> list[TermHit]:
 
     ``hits`` must be in the order :meth:`TermSet.find` returns them (by start, then longest first).
     """
-    if all(b.start >= a.end for a, b in pairwise(hits)):
+    if len(hits) < 2 or all(b.start >= a.end for a, b in pairwise(hits)):
         return list(hits)  # nothing overlaps: the common case
     beaten: set[int] = set()
     for i, a in enumerate(hits):
@@ -355,13 +458,14 @@ def occurrences(hits: Iterable[TermHit]) -> int:
 
 def merged_nspans(nspans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """Normalized spans sorted, with the ones that overlap or touch merged."""
-    merged: list[list[int]] = []
+    merged: list[tuple[int, int]] = []
     for start, end in sorted(nspans):
         if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
         else:
-            merged.append([start, end])
-    return [(s, e) for s, e in merged]
+            merged.append((start, end))
+    return merged
 
 
 def phrases(text: str, hits: Iterable[TermHit]) -> list[str]:
@@ -388,8 +492,9 @@ def terms_of(hits: Iterable[TermHit]) -> str:
 
 
 def scan_text(ntext: NormalizedText) -> str:
-    """The part of the normalized text the detectors read (see ``MAX_SCAN_CHARS``)."""
-    return ntext.text[:MAX_SCAN_CHARS]
+    """The part of the normalized text the detectors read (see ``MAX_SCAN_CHARS``), one string object for all of
+    them: the shared scan and the per-text results are kept by that object."""
+    return _message(ntext).text
 
 
 def make_signal(
@@ -407,18 +512,34 @@ def make_signal(
     if len(hits) == 1 and not nspans:
         hit = hits[0]
         spans: tuple[Span, ...] = (ntext.to_original(hit.start, hit.end),)
-        fuzzy = hit.fuzzy
+        if hit.fuzzy:
+            confidence *= FUZZY_CONFIDENCE
+        if detail is None:
+            detail = hit.entry.term
     elif not hits and len(nspans) == 1:
         spans = (ntext.to_original(*nspans[0]),)
-        fuzzy = False
+        if detail is None:
+            detail = ""
     else:
         spans = original_spans(ntext, [*((h.start, h.end) for h in hits), *nspans])
-        fuzzy = any(h.fuzzy for h in hits)
-    if fuzzy:
-        confidence *= FUZZY_CONFIDENCE
-    if detail is None:
-        detail = hits[0].entry.term if len(hits) == 1 else terms_of(hits)
-    return Signal(name, value, confidence, spans, detail)
+        if any(h.fuzzy for h in hits):
+            confidence *= FUZZY_CONFIDENCE
+        if detail is None:
+            detail = terms_of(hits)
+    return Signal(name, value, confidence, spans, detail, _plugin_of(name))
+
+
+def span_signal(name: str, ntext: NormalizedText, nspan: tuple[int, int], value: SignalValue, detail: str) -> Signal:
+    """``make_signal(name, ntext, nspans=[nspan], value=value, detail=detail)``, cheaper: the common case."""
+    return Signal(name, value, 1.0, (ntext.to_original(nspan[0], nspan[1]),), detail, _plugin_of(name))
+
+
+def _plugin_of(signal_name: str) -> str:
+    """The name the host stamps on a signal, the name its plugin is registered under: the built-in detectors are
+    registered under the prefix of their signals' names (legal.filing). The host copies every signal that does
+    not carry its plugin's name already, so setting it saves a copy (one registered under another name is copied).
+    """
+    return signal_name[: signal_name.find(".")]
 
 
 def negated(text: str, start: int, end: int) -> bool:
@@ -517,7 +638,7 @@ def cue_after(text: str, cues: HitIndex, hit: TermHit, within: int, *, clause: b
 CONTEXT_TERMS = TermSet(CONTEXT)
 
 
-_CONTEXT_LAST: list[tuple[str, dict[str, list[TermHit]]]] = []
+_CONTEXT_LAST: list[tuple[list[TermHit], dict[str, list[TermHit]]]] = []
 
 
 def context_of(text: str) -> dict[str, list[TermHit]]:
@@ -525,10 +646,12 @@ def context_of(text: str) -> dict[str, list[TermHit]]:
 
     Computed once per text for all the detectors that ask; callers must not change the result.
     """
-    if _CONTEXT_LAST and _CONTEXT_LAST[0][0] is text:
-        return _CONTEXT_LAST[0][1]
-    grouped = by_kind(resolve_overlaps(CONTEXT_TERMS.find(text)))
-    _CONTEXT_LAST[:] = [(text, grouped)]
+    hits = CONTEXT_TERMS.find(text)  # the same list for the same scan
+    last = _CONTEXT_LAST[0] if _CONTEXT_LAST else None
+    if last is not None and last[0] is hits:
+        return last[1]
+    grouped = by_kind(resolve_overlaps(hits))
+    _CONTEXT_LAST[:] = [(hits, grouped)]
     return grouped
 
 

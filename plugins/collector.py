@@ -29,7 +29,7 @@ from ._terms import (
     make_signal,
     reader_directed,
     resolve_overlaps,
-    scan_text,
+    span_signal,
 )
 
 _TERMS = TermSet(
@@ -38,9 +38,11 @@ _TERMS = TermSet(
     default_kinds={"collectors": "known_company", "lenders": "lender"},
     fuzzy=("collectors", "lenders"),
 )
-_NAMED_KINDS = ("known_company", "lender")
+_NAMED_KINDS = frozenset({"known_company", "lender"})
 _SHAPE_KINDS = ("company_shape", "law_firm", "legal_department", "mediation_body", "collection_department")
-_SIGNATURE_KINDS = (*_SHAPE_KINDS, "signature_shape")
+_SIGNATURE_KINDS = frozenset({*_SHAPE_KINDS, "signature_shape"})
+# The kinds whose hit inside a 【signature】 makes it a collector's, in the order they are looked at.
+_SIGNATURE_OWNERS = ("known_company", *_SHAPE_KINDS, "signature_shape")
 _CONFIDENCE = {"H": 1.0, "M": 0.8, "L": 0.5}
 # Characters that end a company name when walking left from its suffix (verbs and particles before a name).
 # Pronouns and demonstratives (我们律所, 该律所, 贵所) stop it too: they are no part of a name.
@@ -80,12 +82,13 @@ def smsguard_lexicons() -> dict[str, Path | Traversable]:
 
 @hookimpl
 def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
-    t = scan_text(text)
-    found = _TERMS.find(t)
+    t, found = _TERMS.read(text)
     if not found:
         return []
     chosen = by_kind(
-        resolve_overlaps([h for h in found if h.kind in _NAMED_KINDS or (h.kind in _SIGNATURE_KINDS and not h.fuzzy)])
+        resolve_overlaps(
+            [h for h in found if (k := h.entry.kind) in _NAMED_KINDS or (k in _SIGNATURE_KINDS and not h.fuzzy)]
+        )
     )
     signals: list[Signal] = []
     if companies := chosen.get("known_company"):
@@ -101,7 +104,7 @@ def smsguard_detect(message: Message, text: NormalizedText, features: Features) 
     fuzzy = [h for h in (*chosen.get("known_company", ()), *chosen.get("lender", ())) if h.fuzzy]
     if fuzzy:
         signals.append(make_signal("collector.obfuscated", text, fuzzy))
-    shaped = any(kind in chosen for kind in _SIGNATURE_KINDS)
+    shaped = not _SIGNATURE_KINDS.isdisjoint(chosen)
     directed = shaped and reader_directed(context_of(t))
     if directed:
         signals.extend(_shape_signals(text, chosen))
@@ -112,7 +115,9 @@ def smsguard_detect(message: Message, text: NormalizedText, features: Features) 
 def _shape_signals(text: NormalizedText, chosen: dict[str, list[TermHit]]) -> list[Signal]:
     signals: list[Signal] = []
     for kind in ("company_shape", "law_firm", "mediation_body"):
-        named = [(h, _name_span(text.text, h)) for h in chosen.get(kind, ())]
+        if kind not in chosen:
+            continue
+        named = [(h, _name_span(text.text, h)) for h in chosen[kind]]
         if kind == "company_shape":  # 您的资产管理 is no company: a shape needs a name in front
             named = [(h, span) for h, span in named if h.start - span[0] >= _NAME_MIN]
         if named:
@@ -129,14 +134,16 @@ def _shape_signals(text: NormalizedText, chosen: dict[str, list[TermHit]]) -> li
 def _signature_signals(
     text: NormalizedText, features: Features, chosen: dict[str, list[TermHit]], directed: bool
 ) -> list[Signal]:
-    kinds = ("known_company", *_SIGNATURE_KINDS) if directed else ("known_company",)
+    if not features.signatures:
+        return []
+    kinds = _SIGNATURE_OWNERS if directed else ("known_company",)
     candidates = [h for kind in kinds for h in chosen.get(kind, ())]
     spans = [s.nspan for s in features.signatures]
     owners = [i for h in candidates if (i := inside(h, spans)) is not None]
     if not owners:
         return []
     signature = features.signatures[min(owners)]
-    return [make_signal("collector.signature", text, nspans=[signature.nspan], value=signature.value)]
+    return [span_signal("collector.signature", text, signature.nspan, signature.value, "")]
 
 
 def _name_span(t: str, hit: TermHit) -> tuple[int, int]:

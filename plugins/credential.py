@@ -26,11 +26,11 @@ from ._terms import (
     negated,
     resolve_overlaps,
     same_sentence,
-    scan_text,
 )
 
 _TERMS = TermSet("credential_terms")
 _CREDENTIAL_KINDS = ("code", "password", "card", "id")
+_SIGNALLING_KINDS = frozenset({*_CREDENTIAL_KINDS, "screen", "face", "download"})
 _ASK_BEFORE = 10
 _ASK_AFTER = 10
 _APP_AFTER = 12
@@ -64,10 +64,9 @@ def smsguard_signals() -> Sequence[SignalSpec]:
 
 @hookimpl
 def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
-    t = scan_text(text)
-    found = _TERMS.find(t)
-    if not found:
-        return []
+    t, found = _TERMS.read(text)
+    if _SIGNALLING_KINDS.isdisjoint([h.entry.kind for h in found]):
+        return []  # asks, disclosures and app names only count next to a credential or a download
     g = by_kind(resolve_overlaps(found))
     signals: list[Signal] = []
     credentials = [h for kind in _CREDENTIAL_KINDS for h in g.get(kind, ())]

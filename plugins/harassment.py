@@ -29,7 +29,7 @@ from ._terms import (
     negated,
     reader_directed,
     resolve_overlaps,
-    scan_text,
+    span_signal,
 )
 
 _TERMS = TermSet("harassment_terms")
@@ -42,6 +42,7 @@ CHINA_TIME = timezone(timedelta(hours=8))
 _PEOPLE = ("family", "employer", "contacts")
 # Threats, exposure and bombing count only in a message about a debt (an advert's 价格曝光 is none).
 _DEBT_ONLY = ("threat", "exposure", "bombing", "third_party")
+_CONTACT_ONLY = frozenset({"contact"})
 
 _SPECS: tuple[SignalSpec, ...] = (
     SignalSpec("harassment.insult", "bool", "the reader is insulted (老赖, 骗子, 不要脸, 人渣 ...)"),
@@ -67,11 +68,10 @@ def smsguard_signals() -> Sequence[SignalSpec]:
 
 @hookimpl
 def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
-    t = scan_text(text)
-    found = _TERMS.find(t)
+    t, found = _TERMS.read(text)
     night = message.received_at is not None and is_night(message.received_at)
-    if not found and not night:
-        return []
+    if not night and _CONTACT_ONLY.issuperset([h.entry.kind for h in found]):
+        return []  # nothing, or only contact verbs, which count only next to the people contacted
     context = context_of(t)
     debt = bool(context.get("debt"))
     signals: list[Signal] = []
@@ -94,7 +94,7 @@ def smsguard_detect(message: Message, text: NormalizedText, features: Features) 
                     signals.append(make_signal(f"harassment.{kind}", text, reached))
     if debt and night and message.received_at is not None:
         when = message.received_at.isoformat(timespec="minutes")
-        signals.append(make_signal("harassment.night", text, nspans=[(0, len(t))], detail=when))
+        signals.append(span_signal("harassment.night", text, (0, len(t)), True, when))
     return signals
 
 

@@ -30,7 +30,7 @@ from ._terms import (
     phrases,
     reader_directed,
     resolve_overlaps,
-    scan_text,
+    span_signal,
 )
 
 _TERMS = TermSet("legal_terms")
@@ -47,6 +47,7 @@ THREATS: dict[str, str] = {
     "mediation": "mediation, usually pre-litigation (诉前调解, 调解)",
     "credit_record": "the credit record (征信, 信用记录): a lawful consequence when stated plainly",
 }
+_THREAT_SIGNALS = {kind: f"legal.{kind}" for kind in THREATS}
 _COURT_HOST = re.compile(r"(?:^|\.)court\.gov\.cn\Z")
 # A court named alone after the last sentence, the way unbracketed notices sign off ("……。XX区人民法院").
 _COURT_TAIL = re.compile(r"(?:\A|[。!?\s—-])([\u4e00-\u9fff]{2,16}人民法院)[\s.。!]*\Z")
@@ -77,26 +78,31 @@ def smsguard_signals() -> Sequence[SignalSpec]:
 
 @hookimpl
 def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
-    t = scan_text(text)
-    hits = _TERMS.find(t)
+    t, hits = _TERMS.read(text)
     if "冻结" in t:
         hits = sorted([*hits, *(TermHit(_FREEZE_ENTRY, *m.span()) for m in _FREEZE.finditer(t))], key=_order)
+    if not hits:
+        return _court_marks(text, features, ())
     found = resolve_overlaps(hits)
     signals: list[Signal] = []
     signature_spans = [s.nspan for s in features.signatures]
     threats = [
-        h for h in found if h.kind in THREATS and inside(h, signature_spans) is None and not impersonated(t, h.start)
+        h
+        for h in found
+        if h.entry.kind in THREATS
+        and not (signature_spans and inside(h, signature_spans) is not None)
+        and not impersonated(t, h.start)
     ]
     if threats and reader_directed(context_of(t)):
         for kind, hits in by_kind(threats).items():
-            signals.append(make_signal(f"legal.{kind}", text, hits))
+            signals.append(make_signal(_THREAT_SIGNALS[kind], text, hits))
         scare = [h for h in threats if "scare" in h.entry.attrs]
         if scare:
             signals.append(make_signal("legal.scare_only", text, scare, value="、".join(phrases(t, scare))))
-        counted = [h for h in threats if h.kind != "credit_record"]
+        counted = [h for h in threats if h.entry.kind != "credit_record"]
         if counted:
             signals.append(make_signal("legal.term_count", text, counted, value=occurrences(counted)))
-    signals.extend(_court_marks(text, features, [h for h in found if h.kind == "court_channel"]))
+    signals.extend(_court_marks(text, features, [h for h in found if h.entry.kind == "court_channel"]))
     return signals
 
 
@@ -117,7 +123,7 @@ def _court_marks(text: NormalizedText, features: Features, channel_hits: Sequenc
                 detail="、".join(c.value for c in features.case_numbers),
             )
         )
-    court_links = [link for link in features.links if _COURT_HOST.search(link.host)]
+    court_links = [link for link in features.links if _COURT_HOST.search(link.host)] if features.links else []
     if channel_hits or court_links:
         names = [*(h.term for h in channel_hits), *(link.host for link in court_links)]
         value = "、".join(dict.fromkeys(names))
@@ -133,17 +139,9 @@ def _court_marks(text: NormalizedText, features: Features, channel_hits: Sequenc
         )
     signed = [s for s in features.signatures if "法院" in s.value and _COURT_SIGNATURE.search(s.value)]
     if signed:
-        signals.append(
-            make_signal(
-                "legal.court_signature", text, nspans=[signed[0].nspan], value=signed[0].value, detail=signed[0].value
-            )
-        )
+        signals.append(span_signal("legal.court_signature", text, signed[0].nspan, signed[0].value, signed[0].value))
     elif "法院" in text.text[-_COURT_TAIL_WINDOW:]:
         tail = _COURT_TAIL.search(text.text, max(0, len(text.text) - _COURT_TAIL_WINDOW))
         if tail:
-            signals.append(
-                make_signal(
-                    "legal.court_signature", text, nspans=[tail.span(1)], value=tail.group(1), detail=tail.group(1)
-                )
-            )
+            signals.append(span_signal("legal.court_signature", text, tail.span(1), tail.group(1), tail.group(1)))
     return signals

@@ -27,6 +27,7 @@ _NUMERIC_LABEL = re.compile(r"^[0-9-]{5,}$")
 _SHORT_KEYWORD = 3  # keywords this short count only at a label's start and only with the brand named
 _SPELLING_PREFIX = 3  # a misspelt name shares this many first letters with the official one
 _LETTER_RUNS = re.compile("[a-z]+")
+_PLUGIN = "link"  # the name the host stamps on our signals: set here, it saves a copy (see _terms._plugin_of)
 
 
 @hookimpl
@@ -89,7 +90,7 @@ class _Collector:
 
     def signals(self) -> list[Signal]:
         return [
-            Signal(name, value, f.confidence, tuple(sorted(f.spans)), ", ".join(f.details))
+            Signal(name, value, f.confidence, tuple(sorted(f.spans)), ", ".join(f.details), _PLUGIN)
             for (name, value), f in self.found.items()
         ]
 
@@ -98,17 +99,18 @@ class _Collector:
 def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
     if not features.links:
         return []
-    lists = from_lexicons("link-lists", _LIST_NAMES, _lists, lexicon_env(text))
+    env = lexicon_env(text)
+    lists = from_lexicons("link-lists", _LIST_NAMES, _lists, env)
     claims = find_claims(text, features)
     named = {c.brand for c in claims}
     out = _Collector()
     official_count = 0
     for link in features.links:
         host, span = link.host, link.span
-        owner = official_brand(host)
+        owner = official_brand(host, env)
         if owner is not None:
             official_count += 1
-            out.add("link.official", display_name(owner), 1.0, [span], host)
+            out.add("link.official", display_name(owner, env), 1.0, [span], host)
         shortener = _under(host, lists.shorteners)
         if shortener:
             out.add("link.shortener", True, 0.8, [span], host)
@@ -117,17 +119,18 @@ def smsguard_detect(message: Message, text: NormalizedText, features: Features) 
         if _IP_HOST.match(host):
             out.add("link.ip_host", True, 0.9, [span], host)
         else:
-            _judge_name(out, link, owner, lists, named)
+            _judge_name(out, link, owner, lists, named, env)
         if claims and owner is None:
             _mismatch(out, link, claims[0], text, 0.6 if shortener else 1.0)
-    signals = [Signal("link.present", len(features.links), spans=tuple(link.span for link in features.links))]
+    spans = tuple(link.span for link in features.links)
+    signals = [Signal("link.present", len(features.links), spans=spans, plugin=_PLUGIN)]
     signals.extend(out.signals())
     if official_count == len(features.links):
-        signals.append(Signal("link.all_official", True, 1.0, tuple(link.span for link in features.links)))
+        signals.append(Signal("link.all_official", True, 1.0, spans, plugin=_PLUGIN))
     return signals
 
 
-def _judge_name(out: _Collector, link: Link, owner: str | None, lists: _Lists, named: set[str]) -> None:
+def _judge_name(out: _Collector, link: Link, owner: str | None, lists: _Lists, named: set[str], env: str) -> None:
     """Signals from the host name itself: punycode, risky TLD, numeric name, lookalike."""
     host, span = link.host, link.span
     if any(label.startswith("xn--") for label in host.split(".")) or not host.isascii():
@@ -149,7 +152,7 @@ def _judge_name(out: _Collector, link: Link, owner: str | None, lists: _Lists, n
             lists.memo[key] = imitated
     if imitated is not None:
         brand, confidence, why = imitated
-        out.add("link.lookalike", display_name(brand), confidence, [span], f"{host} ({why})")
+        out.add("link.lookalike", display_name(brand, env), confidence, [span], f"{host} ({why})")
 
 
 def _mismatch(out: _Collector, link: Link, claim: Claim, text: NormalizedText, scale: float) -> None:

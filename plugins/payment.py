@@ -27,7 +27,6 @@ from ._terms import (
     cue_before,
     make_signal,
     negated,
-    scan_text,
 )
 
 _TERMS = TermSet("payment_terms")
@@ -75,11 +74,16 @@ def smsguard_signals() -> Sequence[SignalSpec]:
 
 @hookimpl
 def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
-    t = scan_text(text)
-    found = _TERMS.find(t)
-    cards = [TermHit(_CARD_ENTRY, *m.span()) for m in _CARD.finditer(t) if _is_card(m.group(0))]
-    if not found and not cards:
+    t, found = _TERMS.read(text)
+    if not found:
+        return []  # a card number alone asks for nothing
+    kinds = {h.entry.kind for h in found}
+    money_words = "transfer" in kinds or "money" in kinds
+    # Every other signal needs a transfer or money word (negation only takes hits away): return before the
+    # negation tests and the card pattern, which only count next to those words.
+    if not money_words and "safe_account" not in kinds and "fee" not in kinds:
         return []
+    cards = [TermHit(_CARD_ENTRY, *m.span()) for m in _CARD.finditer(t) if _is_card(m.group(0))] if money_words else []
     asserted = [h for h in found if h.kind in _NEVER_NEGATED or not negated(t, h.start, h.end)]
     g = by_kind([*asserted, *cards])
     transfers = g.get("transfer", [])

@@ -25,7 +25,6 @@ from ._terms import (
     cue_before,
     make_signal,
     negated,
-    scan_text,
 )
 
 _TERMS = TermSet("script_terms")
@@ -55,6 +54,8 @@ def _has(kinds: Kinds, *names: str) -> bool:
 
 def _repair(kinds: Kinds, t: str, features: Features) -> bool:
     """A removal word next to a credit word, offered: a service or fee word, or a number to call (news is none)."""
+    if not kinds.get("repair_action") or not kinds.get("credit_object"):
+        return False
     objects = HitIndex(kinds.get("credit_object", ()))
     offered = _has(kinds, "offer") or any(_SELLER_PHONE.match(p.value) for p in features.phones)
     return (
@@ -132,9 +133,14 @@ def smsguard_signals() -> Sequence[SignalSpec]:
 
 @hookimpl
 def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
-    t = scan_text(text)
-    found = _TERMS.find(t)
+    t, found = _TERMS.read(text)
     if len(found) < 2:
+        return []
+    # A script that does not hold on all the words cannot hold on the asserted ones (every test only asks for
+    # more words): the negation tests are left to the messages where some script might hold.
+    every = by_kind(found)
+    candidates = [(name, script) for name, script in SCRIPTS.items() if script.holds(every, t, features)]
+    if not candidates:
         return []
     asserted: list[TermHit] = []
     denied: set[str] = set()
@@ -145,7 +151,7 @@ def smsguard_detect(message: Message, text: NormalizedText, features: Features) 
             asserted.append(h)
     kinds = by_kind(asserted)
     signals: list[Signal] = []
-    for name, script in SCRIPTS.items():
+    for name, script in candidates:
         if script.anchors.isdisjoint(denied) and script.holds(kinds, t, features):
             used = [h for h in asserted if h.kind in script.kinds]
             signals.append(make_signal(f"scripts.{name}", text, used))

@@ -29,6 +29,8 @@ EMPTY, UNKNOWN = "empty", "unknown"
 MOBILE, VIRTUAL, INTERNATIONAL = "mobile", "virtual", "international"
 PORT, HOTLINE, COURT, ANTIFRAUD, SERVICE400, FIXED = "port", "hotline", "court", "antifraud", "service400", "fixed"
 PERSONAL = frozenset({MOBILE, VIRTUAL})
+_PLUGIN = "sender"  # the name the host stamps on our signals: set here, it saves a copy (see _terms._plugin_of)
+_CANNOT_MISMATCH = frozenset({PORT, SERVICE400, FIXED, UNKNOWN, EMPTY})
 _NOT_DIGITS = re.compile(r"[\s\-()（）.·]+")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _SERVICE400 = re.compile(r"^[48]00\d{7}$")
@@ -92,26 +94,38 @@ _SPECS: tuple[SignalSpec, ...] = (
 
 @hookimpl
 def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
-    info = parse_sender(message.sender, lexicon_env(text))
-    signals = [Signal("sender.kind", info.kind, 1.0, (), info.number)]
-    if info.kind in PERSONAL:
-        signals.append(Signal("sender.personal", True, 1.0, (), info.number))
-    if info.kind == VIRTUAL:
-        signals.append(Signal("sender.virtual_operator", info.value, 0.9 if info.strong else 0.5, (), info.number))
-    elif info.kind == INTERNATIONAL:
-        signals.append(Signal("sender.international", info.value, 0.9, (), info.number))
-    elif info.kind == PORT:
-        signals.append(Signal("sender.port", info.value, 1.0, (), info.number))
-    elif info.kind == HOTLINE:
-        signals.append(Signal("sender.hotline", info.value, 1.0, (), info.number))
-    elif info.kind == COURT:
-        signals.append(Signal("sender.court", True, 1.0, (), info.number))
-    elif info.kind == ANTIFRAUD:
-        signals.append(Signal("sender.antifraud", True, 1.0, (), info.number))
+    sender = message.sender
+    if sender is None or not sender.strip():
+        info, fixed = _EMPTY
+    else:
+        info, fixed = _judged(sender, lexicon_env(text))
     mismatch = _brand_mismatch(info, text, features)
-    if mismatch is not None:
-        signals.append(mismatch)
-    return signals
+    return [*fixed, mismatch] if mismatch is not None else list(fixed)
+
+
+def _kind_signals(info: SenderInfo) -> tuple[Signal, ...]:
+    """The signals that depend on the sender alone."""
+    signals = [Signal("sender.kind", info.kind, 1.0, (), info.number, _PLUGIN)]
+    if info.kind in PERSONAL:
+        signals.append(Signal("sender.personal", True, 1.0, (), info.number, _PLUGIN))
+    if info.kind == VIRTUAL:
+        signals.append(
+            Signal("sender.virtual_operator", info.value, 0.9 if info.strong else 0.5, (), info.number, _PLUGIN)
+        )
+    elif info.kind == INTERNATIONAL:
+        signals.append(Signal("sender.international", info.value, 0.9, (), info.number, _PLUGIN))
+    elif info.kind == PORT:
+        signals.append(Signal("sender.port", info.value, 1.0, (), info.number, _PLUGIN))
+    elif info.kind == HOTLINE:
+        signals.append(Signal("sender.hotline", info.value, 1.0, (), info.number, _PLUGIN))
+    elif info.kind == COURT:
+        signals.append(Signal("sender.court", True, 1.0, (), info.number, _PLUGIN))
+    elif info.kind == ANTIFRAUD:
+        signals.append(Signal("sender.antifraud", True, 1.0, (), info.number, _PLUGIN))
+    return tuple(signals)
+
+
+_EMPTY = (SenderInfo(EMPTY), _kind_signals(SenderInfo(EMPTY)))
 
 
 def _brand_mismatch(info: SenderInfo, text: NormalizedText, features: Features) -> Signal | None:
@@ -120,7 +134,7 @@ def _brand_mismatch(info: SenderInfo, text: NormalizedText, features: Features) 
     Personal and foreign numbers cannot speak for any organisation (signature or text claim); a hotline, court
     or anti-fraud number only for its own (signature claims only, since warnings name other brands).
     """
-    if info.kind in (PORT, SERVICE400, FIXED, UNKNOWN, EMPTY):
+    if info.kind in _CANNOT_MISMATCH:
         return None
     # A brand named as an object (冻结你的支付宝余额) is no claim: only the sender speaking as the brand counts.
     claims = [c for c in find_claims(text, features) if c.speaks]
@@ -141,7 +155,7 @@ def _brand_mismatch(info: SenderInfo, text: NormalizedText, features: Features) 
         return None
     first = chosen[0]
     spans = tuple(sorted({text.to_original(c.start, c.end) for c in chosen if c.brand == first.brand}))
-    return Signal("sender.brand_mismatch", first.name, confidence, spans, f"claims {first.name}; {why}")
+    return Signal("sender.brand_mismatch", first.name, confidence, spans, f"claims {first.name}; {why}", _PLUGIN)
 
 
 def parse_sender(sender: str | None, env: str | None = None) -> SenderInfo:
@@ -150,13 +164,21 @@ def parse_sender(sender: str | None, env: str | None = None) -> SenderInfo:
     ``env`` is ``SMSGUARD_LEXICON_PATH`` when the caller has read it already.
     """
     if sender is None or not sender.strip():
-        return SenderInfo(EMPTY)
-    return _parse_cached(sender, os.environ.get(ENV_PATH, "") if env is None else env)
+        return _EMPTY[0]
+    return _judged(sender, os.environ.get(ENV_PATH, "") if env is None else env)[0]
 
 
 @lru_cache(maxsize=4096)
-def _parse_cached(sender: str, env: str) -> SenderInfo:
-    """Bulk scans see the same ports and hotlines over and over; ``env`` keys the cache to the lexicons."""
+def _judged(sender: str, env: str) -> tuple[SenderInfo, tuple[Signal, ...]]:
+    """The sender parsed, and its signals. Bulk scans see the same ports and hotlines over and over; ``env``
+    keys the cache to the lexicons."""
+    info = _parse(sender, env)
+    return info, _kind_signals(info)
+
+
+def _parse(sender: str, env: str) -> SenderInfo:
+    if sender.isascii() and sender.isdigit() and not sender.startswith(("00", "86")):
+        return _domestic(sender, env)  # the usual shape, with nothing to clean up or strip
     raw = _NOT_DIGITS.sub("", unicodedata.normalize("NFKC", sender))
     international = raw.startswith("+") or raw.startswith("00")
     digits = raw.lstrip("+")
@@ -170,11 +192,11 @@ def _parse_cached(sender: str, env: str) -> SenderInfo:
         digits = digits[2:]
     elif digits.startswith("86") and len(digits) == 13 and _MOBILE.match(digits[2:]):
         digits = digits[2:]
-    return _domestic(digits)
+    return _domestic(digits, env)
 
 
-def _domestic(number: str) -> SenderInfo:
-    table = from_lexicons("sender-ports", ("ports",), _port_table)
+def _domestic(number: str, env: str) -> SenderInfo:
+    table = from_lexicons("sender-ports", ("ports",), _port_table, env)
     special = _longest_prefix(number, table)
     if special is not None:
         prefix, kind, value = special
@@ -190,7 +212,7 @@ def _domestic(number: str) -> SenderInfo:
     if _MOBILE.match(number):
         return SenderInfo(MOBILE, number)
     if _SHORT_SERVICE.match(number):
-        owner = hotline_owner(number)
+        owner = hotline_owner(number, env)
         if owner is not None:
             return SenderInfo(HOTLINE, number, owner.name, owner.brand)
         if number.startswith(("95", "96", "12", "10")):
@@ -206,14 +228,18 @@ def _domestic(number: str) -> SenderInfo:
 class _PortTable:
     rows: dict[str, tuple[str, str]]  # prefix -> (kind, value)
     lengths: tuple[int, ...]  # the prefix lengths present, longest first
+    heads: frozenset[str]  # the prefixes cut to the shortest length: a number starting otherwise has no row
 
 
 def _port_table(entries: tuple[LexiconEntry, ...]) -> _PortTable:
     rows = {e.term: (e.attributes[0], e.attributes[1]) for e in entries if len(e.attributes) >= 2}
-    return _PortTable(rows, tuple(sorted({len(p) for p in rows}, reverse=True)))
+    lengths = tuple(sorted({len(p) for p in rows}, reverse=True))
+    return _PortTable(rows, lengths, frozenset(p[: lengths[-1]] for p in rows) if rows else frozenset())
 
 
 def _longest_prefix(number: str, table: _PortTable) -> tuple[str, str, str] | None:
+    if not table.lengths or number[: table.lengths[-1]] not in table.heads:
+        return None
     for length in table.lengths:
         row = table.rows.get(number[:length]) if length <= len(number) else None
         if row is not None:

@@ -14,7 +14,7 @@ from smsguard.hookspecs import hookimpl
 from smsguard.model import Message, Signal, SignalSpec
 from smsguard.normalize import NormalizedText
 
-from ._terms import CN_NUMBER, TermSet, make_signal, number_value, scan_text
+from ._terms import CN_NUMBER, TermSet, make_signal, number_value, span_signal
 
 _TERMS = TermSet("specificity_terms")
 _DAYS_PER_MONTH = 30
@@ -52,12 +52,12 @@ def smsguard_signals() -> Sequence[SignalSpec]:
 
 @hookimpl
 def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
-    t = scan_text(text)
+    t, channels = _TERMS.read(text)
     signals: list[Signal] = []
     if features.amounts:
         first = features.amounts[0]
         detail = "、".join(a.text for a in features.amounts)
-        signals.append(make_signal("specificity.amount", text, nspans=[first.nspan], value=first.yuan, detail=detail))
+        signals.append(span_signal("specificity.amount", text, first.nspan, first.yuan, detail))
     due = [
         d
         for d in features.dates
@@ -65,20 +65,17 @@ def smsguard_detect(message: Message, text: NormalizedText, features: Features) 
         and (_DUE_AFTER.match(t, d.nspan[1]) or _DUE_BEFORE.search(t, max(0, d.nspan[0] - 12), d.nspan[0]))
     ]
     if due:
-        signals.append(make_signal("specificity.due_date", text, nspans=[due[0].nspan], value=due[0].value, detail=""))
+        signals.append(span_signal("specificity.due_date", text, due[0].nspan, due[0].value, ""))
     if _OVERDUE_HINT.search(t) and (overdue := _OVERDUE.search(t)):
         number = overdue.group(1) or overdue.group(3)
         unit = overdue.group(2) or overdue.group(4)
         days = number_value(number) * (_DAYS_PER_MONTH if "月" in unit else 1)
-        signals.append(make_signal("specificity.days_overdue", text, nspans=[overdue.span()], value=days, detail=""))
+        signals.append(span_signal("specificity.days_overdue", text, overdue.span(), days, ""))
     if _TAIL_HINT.search(t) and (tail := _TAIL.search(t)):
-        signals.append(make_signal("specificity.card_tail", text, nspans=[tail.span()], value=tail.group(1), detail=""))
+        signals.append(span_signal("specificity.card_tail", text, tail.span(), tail.group(1), ""))
     if features.signatures:
         first_sig = features.signatures[0]
-        signals.append(
-            make_signal("specificity.signature", text, nspans=[first_sig.nspan], value=first_sig.value, detail="")
-        )
-    channels = _TERMS.find(t)
+        signals.append(span_signal("specificity.signature", text, first_sig.nspan, first_sig.value, ""))
     hotlines = [p for p in features.phones if _HOTLINE.match(p.value)]
     if channels or hotlines:
         names = "、".join(dict.fromkeys([*(h.term for h in channels), *(p.value for p in hotlines)]))

@@ -14,7 +14,7 @@ from smsguard.hookspecs import hookimpl
 from smsguard.model import Message, Signal, SignalSpec
 from smsguard.normalize import NormalizedText
 
-from ._terms import CN_NUMBER, TermSet, make_signal, number_value, scan_text
+from ._terms import CN_NUMBER, TermSet, make_signal, number_value
 
 _TERMS = TermSet("urgency_terms")
 MAX_LEVEL = 10
@@ -45,8 +45,7 @@ def smsguard_signals() -> Sequence[SignalSpec]:
 
 @hookimpl
 def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
-    t = scan_text(text)
-    hits = _TERMS.find(t)
+    t, hits = _TERMS.read(text)
     deadlines = list(_DEADLINE.finditer(t)) if "内" in t or "前" in t else []
     if not hits and not deadlines:
         return []

@@ -152,8 +152,13 @@ class Engine:
         """
         by_name: dict[str, list[Signal]] = {}
         for signal in signals:
-            by_name.setdefault(signal.name, []).append(signal)
+            same = by_name.get(signal.name)
+            if same is None:
+                by_name[signal.name] = [signal]
+            else:
+                same.append(signal)
         rules = self.pack.rules
+        original = message.text
         found = self.pack.literals.find_spans(ntext.text)
         sender = normalize_sender(message.sender)
         ctx = MatchContext(
@@ -171,8 +176,7 @@ class Engine:
                 continue
             results[index] = result
             if rule.enabled:
-                spans = tuple(sorted(set(result)))
-                original = message.text
+                spans = tuple(sorted(set(result))) if len(result) > 1 else tuple(result)
                 hits.append(
                     Hit(
                         rule.id,
@@ -180,7 +184,7 @@ class Engine:
                         rule.weight,
                         rule.title,
                         spans,
-                        tuple(original[s:e] for s, e in spans),
+                        tuple([original[s:e] for s, e in spans]),
                         rule.pack,
                     )
                 )

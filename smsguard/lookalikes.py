@@ -16,6 +16,7 @@ from importlib.resources.abc import Traversable
 from smsguard.lexicon import LexiconEntry, load_lexicon
 from smsguard.normalize import (
     SEPARATOR_CHARS,
+    ChangeTest,
     CharFoldStep,
     Edit,
     Normalizer,
@@ -28,11 +29,12 @@ LOOKALIKE_DIR: Traversable = files("smsguard").joinpath("lexicons")
 
 @dataclass(frozen=True, slots=True)
 class _LookalikeTable:
-    """Variants grouped by their first character: one small regex per group, tried only where it can match."""
+    """One alternation of every variant with a branch per first character: every branch opens with that
+    character, so a search skips in C to where a variant can start (see :func:`_after_first`)."""
 
-    triggers: re.Pattern[str] | None
-    by_first: dict[str, re.Pattern[str]]
+    pattern: re.Pattern[str] | None
     replacements: tuple[str, ...]
+    change_test: ChangeTest  # the same alternation without the groups
 
 
 class LookalikeStep:
@@ -55,25 +57,23 @@ class LookalikeStep:
         self._table = _compile_lookalikes(tuple(entries))[stage]
 
     def apply(self, text: str) -> str | list[Edit]:
-        table = self._table
-        if table.triggers is None:
+        pattern = self._table.pattern
+        if pattern is None:
+            return text
+        m = pattern.search(text)
+        if m is None:
             return text
         edits: list[Edit] = []
-        pos = 0
-        while True:
-            hit = table.triggers.search(text, pos)
-            if hit is None:
-                break
-            start = hit.start()
-            m = table.by_first[hit.group()].match(text, start)
-            if m is None or m.lastgroup is None:
-                pos = start + 1
-                continue
-            replacement = table.replacements[int(m.lastgroup[1:])]
-            if m.group() != replacement:
-                edits.append((start, m.end(), replacement))
-            pos = max(m.end(), start + 1)
+        while m is not None:
+            if m.lastgroup is not None:  # always: every alternative is a group e<index>
+                replacement = self._table.replacements[int(m.lastgroup[1:])]
+                if m.group() != replacement:
+                    edits.append((m.start(), m.end(), replacement))
+            m = pattern.search(text, m.end())
         return edits
+
+    def change_test(self) -> ChangeTest:
+        return self._table.change_test
 
 
 _SEP_CLASS = f"[{re.escape(SEPARATOR_CHARS)}]"
@@ -84,17 +84,26 @@ def _context_literals(value: str) -> list[str]:
     return [v for v in value.split("|") if v]
 
 
-def _lookbehinds(literals: list[str], prep: Normalizer, negative: bool) -> str:
+def _after_first(first: str, body: str, negative: bool) -> str:
+    """A lookbehind for ``body`` just before a variant, written to be checked after its first character ``first``.
+
+    Then every alternative of a table starts with a literal character, which lets ``re`` skip in C to the places
+    where one can match instead of trying the whole alternation at every position.
+    """
+    return f"(?<{'!' if negative else '='}{body}{re.escape(first)})"
+
+
+def _lookbehinds(literals: list[str], prep: Normalizer, negative: bool, first: str) -> str:
     parts: list[str] = []
     for lit in literals:
         if lit == "<start>":
-            parts.append("(?<![\\s\\S])" if not negative else "(?<=[\\s\\S])")
+            parts.append(_after_first(first, "[\\s\\S]", negative=not negative))
             continue
         body = _TOKENS.get(lit) or re.escape(prep.normalize_pattern(lit))
         if negative:
-            parts.append(f"(?<!{body})")
+            parts.append(_after_first(first, body, negative=True))
         else:
-            parts.append(f"(?<={body})|(?<={body}{_SEP_CLASS})")
+            parts.append(f"{_after_first(first, body, False)}|{_after_first(first, body + _SEP_CLASS, False)}")
     return "".join(parts) if negative else "(?:" + "|".join(parts) + ")"
 
 
@@ -107,17 +116,17 @@ def _lookahead(literals: list[str], prep: Normalizer, negative: bool) -> str:
 
 
 def _variant_regex(variant: str) -> str:
+    """The variant after its first character (which the table's alternative starts with)."""
     parts: list[str] = []
-    for i, ch in enumerate(variant):
-        if i and ch.isascii() != variant[i - 1].isascii():
-            parts.append(f"{_SEP_CLASS}*")
-        parts.append(re.escape(ch))
-    core = "".join(parts)
     if variant[0].isascii() and variant[0].isalnum():
-        core = "(?<![a-z0-9_./@-])" + core
+        parts.append(_after_first(variant[0], "[a-z0-9_./@-]", negative=True))
+    for i in range(1, len(variant)):
+        if variant[i].isascii() != variant[i - 1].isascii():
+            parts.append(f"{_SEP_CLASS}*")
+        parts.append(re.escape(variant[i]))
     if variant[-1].isascii() and variant[-1].isalnum():
-        core += r"(?![a-z0-9_/@-]|\.[a-z0-9])"
-    return core
+        parts.append(r"(?![a-z0-9_/@-]|\.[a-z0-9])")
+    return "".join(parts)
 
 
 _Row = tuple[str, str, dict[str, list[str]]]
@@ -148,25 +157,29 @@ def _compile_lookalikes(entries: tuple[LexiconEntry, ...]) -> dict[str, _Lookali
 
 def _build_table(rows: list[_Row], prep: Normalizer) -> _LookalikeTable:
     if not rows:
-        return _LookalikeTable(None, {}, ())
+        return _LookalikeTable(None, (), ChangeTest("", ""))
     rows = sorted(rows, key=lambda row: -len(row[0]))  # longest variant first, so v信 wins over a lone v
-    alternatives: dict[str, list[str]] = {}
-    replacements: list[str] = []
-    for index, (variant, canonical, context) in enumerate(rows):
+    by_first: dict[str, list[tuple[int, str]]] = {}  # the variants after their first character, in table order
+    for index, (variant, _, context) in enumerate(rows):
+        first = variant[0]
         core = _variant_regex(variant)
-        guards = _lookbehinds(context["notbefore"], prep, negative=True) if context.get("notbefore") else ""
+        guards = _lookbehinds(context["notbefore"], prep, True, first) if context.get("notbefore") else ""
         tail = _lookahead(context["notafter"], prep, negative=True) if context.get("notafter") else ""
         before, after = context.get("before"), context.get("after")
         if before and after:
-            body = f"(?:{_lookbehinds(before, prep, False)}{core}|{core}{_lookahead(after, prep, False)})"
+            body = f"(?:{_lookbehinds(before, prep, False, first)}{core}|{core}{_lookahead(after, prep, False)})"
         elif before:
-            body = f"{_lookbehinds(before, prep, False)}{core}"
+            body = f"{_lookbehinds(before, prep, False, first)}{core}"
         elif after:
             body = f"{core}{_lookahead(after, prep, False)}"
         else:
             body = core
-        alternatives.setdefault(variant[0], []).append(f"(?P<e{index}>{guards}{body}{tail})")
-        replacements.append(canonical)
-    triggers = re.compile("[" + re.escape("".join(sorted(alternatives))) + "]")
-    by_first = {first: re.compile("|".join(alts)) for first, alts in alternatives.items()}
-    return _LookalikeTable(triggers, by_first, tuple(replacements))
+        by_first.setdefault(first, []).append((index, f"{guards}{body}{tail}"))
+    pattern = "|".join(
+        f"{re.escape(first)}(?:{'|'.join(f'(?P<e{index}>{rest})' for index, rest in rests)})"
+        for first, rests in by_first.items()
+    )
+    test = "|".join(f"{re.escape(first)}(?:{'|'.join(rest for _, rest in rests)})" for first, rests in by_first.items())
+    return _LookalikeTable(
+        re.compile(pattern), tuple(row[1] for row in rows), ChangeTest(re.escape("".join(by_first)), test)
+    )

@@ -23,7 +23,8 @@ The default steps, in order (the order matters):
    whose separators then go too (``加微信号``).
 
 Every step has a fast path for the common case (plain simplified text, nothing to do), and the whole is
-idempotent: normalizing a normalized text changes nothing.
+idempotent: normalizing a normalized text changes nothing. The steps after ``charfold`` also tell where they
+can change a text (:class:`ChangeTest`), so one search lets the many texts that need none of them skip them all.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Protocol
+from functools import cached_property, lru_cache
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from smsguard.model import Span
 
@@ -76,17 +77,37 @@ class NormalizedText:
 
 
 class NormalizationStep(Protocol):
-    """One rewrite of the text; see the module docstring for the two kinds of result."""
+    """One rewrite of the text; see the module docstring for the two kinds of result.
+
+    A step may also tell where it can change a text (:class:`ChangeTestedStep`), which lets :class:`Normalizer`
+    skip it on the many texts it would leave alone.
+    """
 
     name: str
 
     def apply(self, text: str) -> str | list[Edit]: ...
 
 
+class ChangeTest(NamedTuple):
+    """Where a step can change a text: every text it changes has a match of ``pattern`` (an expression without
+    capturing groups), and every match of ``pattern`` starts with one of ``first_chars`` (an escaped character
+    class body; empty if the step never changes anything)."""
+
+    first_chars: str
+    pattern: str
+
+
+@runtime_checkable
+class ChangeTestedStep(NormalizationStep, Protocol):
+    """A step that tells where it can change a text."""
+
+    def change_test(self) -> ChangeTest: ...
+
+
 # Characters that certainly fold to themselves: ASCII other than A-Z, CJK ideographs and the CJK punctuation
 # that NFKC keeps. Anything else is looked at one character at a time.
 _MAY_FOLD = re.compile(
-    "([^\x00-\x40\x5b-\x7f\u00b7\u2010\u2012-\u2016\u2018-\u2023\u3001-\u3035\u303b-\u303f\u3400-\u4dbf\u4e00-\u9fff])"
+    "[^\x00-\x40\x5b-\x7f\u00b7\u2010\u2012-\u2016\u2018-\u2023\u3001-\u3035\u303b-\u303f\u3400-\u4dbf\u4e00-\u9fff]"
 )
 
 
@@ -126,35 +147,42 @@ class CharFoldStep:
     def apply(self, text: str) -> str | list[Edit]:
         if text.isascii():
             return text.lower()
-        parts = _MAY_FOLD.split(text)
-        if len(parts) == 1:
-            return text
-        folded = [fold_char(ch) for ch in parts[1::2]]
-        if all(len(f) == 1 for f in folded):
-            parts[1::2] = folded
-            return "".join(parts)
+        folded_text = text
+        for ch in set(_MAY_FOLD.findall(text)):
+            folded = fold_char(ch)
+            if len(folded) != 1:
+                break
+            if folded != ch:
+                # fold_char folds until stable, so a later replace never rewrites what this one produced.
+                folded_text = folded_text.replace(ch, folded)
+        else:
+            return folded_text
         edits: list[Edit] = []
-        pos = 0
-        for i, part in enumerate(parts):
-            if i % 2 and folded[i // 2] != part:
-                edits.append((pos, pos + 1, folded[i // 2]))
-            pos += len(part)
+        for m in _MAY_FOLD.finditer(text):
+            folded = fold_char(m.group())
+            if folded != m.group():
+                edits.append((m.start(), m.end(), folded))
         return edits
 
 
 class SeparatorStep:
     """Drops separator symbols and spaces between two CJK characters (``起 诉``, ``法*院`` -> ``起诉``, ``法院``)."""
 
-    _any = re.compile(f"[{re.escape(SEPARATOR_CHARS)}]")
-    _between = re.compile(f"(?<=[{CJK_CHARS}])[{re.escape(SEPARATOR_CHARS)}]+(?=[{CJK_CHARS}])")
+    _separator = f"[{re.escape(SEPARATOR_CHARS)}]"
+    # A run of separators after a CJK character and before one. It starts with the separator class (the CJK
+    # character before is checked by the lookbehind after it), so a search skips in C to the separators.
+    _between = re.compile(f"{_separator}(?<=[{CJK_CHARS}]{_separator}){_separator}*(?=[{CJK_CHARS}])")
 
     def __init__(self, name: str = "separators") -> None:
         self.name = name
 
     def apply(self, text: str) -> str | list[Edit]:
-        if text.isascii() or self._any.search(text) is None:
+        if text.isascii() or self._between.search(text) is None:
             return text
         return [(m.start(), m.end(), "") for m in self._between.finditer(text)]
+
+    def change_test(self) -> ChangeTest:
+        return ChangeTest(re.escape(SEPARATOR_CHARS), self._between.pattern)
 
 
 class TraditionalToSimplifiedStep:
@@ -186,6 +214,10 @@ class TraditionalToSimplifiedStep:
             out = again
         return out
 
+    def change_test(self) -> ChangeTest:
+        chars = _t2s_trigger_chars()
+        return ChangeTest(chars, f"[{chars}]")
+
 
 @lru_cache(maxsize=1)
 def _opencc() -> Any:
@@ -212,9 +244,15 @@ def _t2s_char_map() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def _t2s_trigger_chars() -> str:
+    """The characters that t2s changes on its own (a character class body); text without one is taken to be
+    simplified already."""
+    return re.escape("".join(sorted(_t2s_char_map())))
+
+
+@lru_cache(maxsize=1)
 def _t2s_trigger() -> re.Pattern[str]:
-    """Any character that t2s changes on its own; text without one is taken to be simplified already."""
-    return re.compile("[" + "".join(sorted(_t2s_char_map())) + "]")
+    return re.compile(f"[{_t2s_trigger_chars()}]")
 
 
 def _t2s_by_char(text: str) -> str:
@@ -227,13 +265,38 @@ class Normalizer:
 
     def __init__(self, steps: Sequence[NormalizationStep]) -> None:
         self.steps = tuple(steps)
+        # The last steps that all tell where they can change a text: before the first of them, one search tells
+        # whether any of them has something to do (for most texts none has), instead of one search in each.
+        tail: list[ChangeTestedStep] = []
+        for step in reversed(self.steps):
+            if not isinstance(step, ChangeTestedStep):
+                break
+            tail.insert(0, step)
+        self._tail_steps = tuple(tail)
+        self._tail = len(self.steps) - len(tail) if tail else -1
+
+    @cached_property
+    def _tail_test(self) -> re.Pattern[str] | None:
+        """Matches a text that one of the tail steps can change; None if none of them ever changes one."""
+        tests = [test for test in (step.change_test() for step in self._tail_steps) if test.first_chars]
+        if not tests:
+            return None
+        first_chars = "".join(test.first_chars for test in tests)
+        patterns = "|".join(f"(?:{test.pattern})" for test in tests)
+        # A class that takes the first character, so a search skips in C to where a change can start; the
+        # lookbehind steps back over it and the lookahead tries the patterns there.
+        return re.compile(f"[{first_chars}](?<=(?={patterns})[\\s\\S])")
 
     def normalize(self, original: str) -> NormalizedText:
         text = original
-        starts: list[int] | None = None
-        ends: list[int] | None = None
-        for step in self.steps:
+        starts: Sequence[int] | None = None
+        ends: Sequence[int] | None = None
+        for index, step in enumerate(self.steps):
+            if index == self._tail and ((test := self._tail_test) is None or test.search(text) is None):
+                break
             result = step.apply(text)
+            if result is text:  # the step had nothing to do
+                continue
             if isinstance(result, str):
                 if len(result) != len(text):
                     raise ValueError(f"normalization step {step.name!r} changed length without edits")
@@ -242,8 +305,7 @@ class Normalizer:
             if not result:
                 continue
             if starts is None or ends is None:
-                starts = list(range(len(text)))
-                ends = list(range(1, len(text) + 1))
+                starts, ends = range(len(text)), range(1, len(text) + 1)  # the identity, not copied
             text, starts, ends = _apply_edits(text, starts, ends, result, len(original))
         if starts is None or ends is None:
             return NormalizedText(original, text)
@@ -255,7 +317,7 @@ class Normalizer:
 
 
 def _apply_edits(
-    text: str, starts: list[int], ends: list[int], edits: list[Edit], original_length: int
+    text: str, starts: Sequence[int], ends: Sequence[int], edits: list[Edit], original_length: int
 ) -> tuple[str, list[int], list[int]]:
     parts: list[str] = []
     new_starts: list[int] = []

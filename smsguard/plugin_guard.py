@@ -77,8 +77,9 @@ class Guard:
     max_failures: int = DEFAULT_MAX_FAILURES
     tracer: Tracer | None = None
     disabled: dict[str, str] = field(default_factory=dict)
-    _streaks: dict[tuple[str, str], int] = field(default_factory=dict)
-    _warmed: set[tuple[str, str]] = field(default_factory=set)
+    # (plugin, hook) -> consecutive failures; (plugin, hook) pairs called at least once
+    streaks: dict[tuple[str, str], int] = field(default_factory=dict)
+    warmed: set[tuple[str, str]] = field(default_factory=set)
 
     def skipped(self, plugin: str, hook: str) -> PluginFailure | None:
         """The failure to record instead of calling a disabled plugin, or None when it may be called."""
@@ -93,23 +94,23 @@ class Guard:
         """Why a call took too long, or None. The first call of each plugin's hook is exempt: plugins often
         load their data on first use (a suffix list, a model), and that one-time cost is not a fault."""
         key = (plugin, hook)
-        first = key not in self._warmed
+        first = key not in self.warmed
         if first:
-            self._warmed.add(key)
+            self.warmed.add(key)
         if first or elapsed_s <= self.time_budget_s:
             return None
         return f"ran {elapsed_s * 1000:.0f} ms, over its budget of {self.time_budget_s * 1000:.0f} ms"
 
     def succeeded(self, plugin: str, hook: str) -> None:
-        if self._streaks:
-            self._streaks.pop((plugin, hook), None)
+        if self.streaks:
+            self.streaks.pop((plugin, hook), None)
 
     def failed(self, plugin: str, hook: str, error: str, text: str) -> list[PluginFailure]:
         """Count a failure; return it (redacted) and, when this one trips the breaker, the disabling note."""
         failures = [PluginFailure(plugin, hook, redact(error, text))]
         key = (plugin, hook)
-        streak = self._streaks.get(key, 0) + 1
-        self._streaks[key] = streak
+        streak = self.streaks.get(key, 0) + 1
+        self.streaks[key] = streak
         if self.max_failures and streak >= self.max_failures and plugin not in self.disabled:
             reason = f"disabled for the rest of this engine's life after {streak} consecutive failures of {hook}"
             self.disabled[plugin] = reason

@@ -23,11 +23,18 @@ def category_evidence(categories: Sequence[CompiledCategory], hits: Iterable[Hit
 
     The sum is exact (``math.fsum``), so it does not depend on the order of the rules or of the hits.
     """
-    weights: dict[str, list[float]] = {c.id: [] for c in categories}
+    totals = dict.fromkeys([c.id for c in categories], 0.0)
+    weights: dict[str, list[float]] = {}
     for hit in hits:
-        if hit.category in weights:
-            weights[hit.category].append(hit.weight)
-    return {category: math.fsum(found) for category, found in weights.items()}
+        if hit.category in totals:
+            found = weights.get(hit.category)
+            if found is None:
+                weights[hit.category] = [hit.weight]
+            else:
+                found.append(hit.weight)
+    for category, found in weights.items():
+        totals[category] = math.fsum(found)
+    return totals
 
 
 def probability(evidence: float) -> float:

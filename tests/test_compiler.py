@@ -110,9 +110,7 @@ rule quiet { category: bad weight: 1 when: "静" }"""
 
 def test_include_and_lexicon_files_stay_inside_the_pack(tmp_path: Path) -> None:
     write(tmp_path, "outside.txt", "秘密\n")
-    pack = write(
-        tmp_path, "pack/main.sg", CATEGORIES + 'include "../evil.sg"\nlist x = file("../outside.txt")\n'
-    )
+    pack = write(tmp_path, "pack/main.sg", CATEGORIES + 'include "../evil.sg"\nlist x = file("../outside.txt")\n')
     with pytest.raises(RulePackError) as info:
         Engine.from_paths(pack)
     assert str(info.value).count("leaves the pack's directory") == 2

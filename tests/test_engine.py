@@ -88,9 +88,7 @@ def test_received_at_is_accepted(engine: Engine) -> None:
     assert verdict.category == "normal"
 
 
-@pytest.mark.parametrize(
-    "text", ["", " ", "\x00\x01", "\ud800孤立代理", "起" * 100_000, "😀" * 50, "\u202e反向"]
-)
+@pytest.mark.parametrize("text", ["", " ", "\x00\x01", "\ud800孤立代理", "起" * 100_000, "😀" * 50, "\u202e反向"])
 def test_any_text_gets_a_verdict(engine: Engine, text: str) -> None:
     verdict = engine.check(text)
     assert isinstance(verdict, Verdict)

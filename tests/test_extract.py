@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import smsguard.extract as extract_module
 from smsguard.extract import Features, extract
-from smsguard.normalize import default_normalizer
+from smsguard.model import Span
+from smsguard.normalize import NormalizedText, default_normalizer
 
 N = default_normalizer()
 
@@ -153,3 +158,88 @@ def test_adversarial_text_costs_linear_time(text: str) -> None:
     started = time.perf_counter()
     extract(N.normalize(text))
     assert time.perf_counter() - started < 2.0  # about 0.05 s here; a backtracking blow-up takes many seconds
+
+
+def test_digits_of_other_scripts_are_digits() -> None:
+    f = features("欠款٣٠元，请于٢٠٢٤年5月1日前还款")
+    assert [a.yuan for a in f.amounts] == [30.0]
+    assert [d.value for d in f.dates] == ["٢٠٢٤年5月1日"]
+
+
+def test_features_of_every_kind_over_a_long_text() -> None:
+    piece = (
+        "请于2024年5月1日前还款¥1,200.50元，致电13800138000或登录 http://a.cn/x?id=12元 查询（2024）京0105民初12号。"
+    )
+    f = features(piece * 300)
+    assert len(f.links) == len(f.dates) == len(f.phones) == len(f.case_numbers) == 300
+    assert len(f.amounts) == 300  # the 12元 inside each link is not an amount
+    assert {a.yuan for a in f.amounts} == {1200.5}
+
+
+def test_nothing_found_is_empty_features() -> None:
+    assert features("您好，谢谢") == Features()
+
+
+# Expressions searched only at the characters their matches start with (see extract._searched_at), next to the
+# plain expression: both must find the same matches.
+SEARCHED = [
+    (extract_module._LINK_RE, extract_module._LINK),
+    (extract_module._PHONE_RE, extract_module._PHONE),
+    (extract_module._AMOUNT_RE, extract_module._AMOUNT),
+    (extract_module._DATE_RE, extract_module._DATE),
+]
+FEATURE_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(list("0123456789٣٢+-. ,:/@。¥￥rmb人民币万元块年月日号小时天内今明后本周hwtpsf:wxcn")),
+        st.sampled_from(["http://", "www.", ".com", "138", "0086", "400", "95", "12", "2024", "1,200", "a.b.cn"]),
+        st.characters(),
+    ),
+    max_size=40,
+).map("".join)
+
+
+def _matches(regex: re.Pattern[str], text: str) -> list[tuple[str | None, ...]]:
+    found = extract_module._found(regex, text, [], lambda m, _: (m.group(1), *m.groups()[1:]), _same)
+    return list(found)
+
+
+def _same(start: int, end: int) -> Span:
+    return (start, end)
+
+
+@settings(max_examples=300)
+@given(FEATURE_TEXT)
+def test_searched_expressions_find_what_the_plain_ones_find(text: str) -> None:
+    for regex, plain in SEARCHED:
+        assert _matches(regex, text) == [(m.group(), *m.groups()) for m in re.finditer(plain, text)]
+
+
+@settings(max_examples=300)
+@given(FEATURE_TEXT)
+def test_hints_never_skip_a_feature(text: str) -> None:
+    if re.search(extract_module._LINK, text):
+        assert extract_module._LINK_HINT_RE.search(text)
+    if re.search(extract_module._AMOUNT, text):
+        assert extract_module._AMOUNT_HINT_RE.search(text)
+    if re.search(extract_module._DATE, text):
+        assert extract_module._DATE_HINT_RE.search(text)
+
+
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 8)), max_size=6), st.integers(0, 40), st.integers(1, 8))
+def test_taken_spans_answer_like_checking_each(claims: list[tuple[int, int]], start: int, length: int) -> None:
+    first = sorted({(a, a + n) for a, n in claims[:3]})
+    second = sorted({(a, a + n) for a, n in claims[3:]})
+    disjoint = [s for i, s in enumerate(first) if not i or first[i - 1][1] <= s[0]]
+    disjoint_second = [s for i, s in enumerate(second) if not i or second[i - 1][1] <= s[0]]
+    taken = extract_module._taken(extract_module._taken([], disjoint), disjoint_second)
+    expected = not any(a < start + length and start < b for a, b in disjoint + disjoint_second)
+    assert extract_module._is_free((start, start + length), taken) == expected
+
+
+def test_extract_on_an_unnormalized_text_with_an_offset_map() -> None:
+    text = "起 诉：请于2024年5月1日前还款"
+    ntext = N.normalize(text)
+    assert ntext.starts is not None
+    date = extract(ntext).dates[0]
+    assert text[date.span[0] : date.span[1]] == "2024年5月1日"
+    assert extract(NormalizedText(ntext.text, ntext.text)).dates[0].nspan == date.nspan

@@ -43,7 +43,5 @@ def test_every_subpackage_is_listed_for_the_wheel() -> None:
 
     root = Path(__file__).resolve().parent.parent
     listed = set(tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
-    found = {
-        ".".join(init.parent.relative_to(root).parts) for init in (root / "smsguard").rglob("__init__.py")
-    }
+    found = {".".join(init.parent.relative_to(root).parts) for init in (root / "smsguard").rglob("__init__.py")}
     assert found - listed == set()

@@ -107,3 +107,34 @@ def test_a_failing_function_under_not_is_no_evidence(tmp_path: Path) -> None:
     verdict = engine.check("点击链接")
     assert "fake_site" not in {h.rule for h in verdict.hits}
     assert any(e.plugin == "fn_plugin" for e in verdict.errors)
+
+
+def test_signals_of_subclassed_types_take_the_full_check_and_are_kept() -> None:
+    class Yuan(float):
+        pass
+
+    class Offset(int):
+        pass
+
+    class TaggedSignal(Signal):
+        __slots__ = ()
+
+    specs = (SignalSpec("edge.amount", "number", "test"), SignalSpec("edge.flag", "bool", "test"))
+
+    @hookimpl
+    def smsguard_detect(message: Message) -> list[Signal]:
+        return [
+            Signal("edge.amount", Yuan(12.5), 1.0, ((Offset(0), Offset(1)),), "sub"),
+            TaggedSignal("edge.flag", True, 1.0, ((0, 1),), "tagged"),
+            Signal("edge.amount", True, 1.0, ((0, 1),), "a bool is not a number"),
+            Signal("edge.amount", 3, 1.0, ((0, len(message.text) + 1),), "past the end"),
+            Signal("edge.flag", True, 1.0, ((0, 1),), "stamped", "someone_else"),
+        ]
+
+    verdict = engine_with(smsguard_detect, specs).check(TEXT)
+    kept = {s.detail: s for s in verdict.signals if s.name.startswith("edge.")}
+    assert set(kept) == {"sub", "tagged", "stamped"}
+    assert all(s.plugin == "edge_plugin" for s in kept.values())
+    assert type(kept["tagged"]) is TaggedSignal and kept["sub"].value == 12.5
+    errors = [e.error for e in verdict.errors if e.plugin == "edge_plugin"]
+    assert any("bool value" in e for e in errors) and any("outside the original text" in e for e in errors)

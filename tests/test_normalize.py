@@ -55,6 +55,8 @@ def test_step_order_is_documented_order() -> None:
         ("逾\u200b期", "逾期"),
         ("Ⅻ号", "xii号"),
         ("等待……回复", "等待……回复"),  # the ellipsis is sentence punctuation and stays
+        ("ＡＰＰ，Ⅻ号，ＡＰＰ", "app,xii号,app"),  # one-for-one folds and a longer one in the same text
+        ("逾\u200b期，请还款", "逾期,请还款"),
     ],
 )
 def test_char_fold(text: str, expected: str) -> None:
@@ -219,6 +221,13 @@ def test_lookalike_table_extends_through_lexicon_path(monkeypatch: pytest.Monkey
 def test_pattern_normalization_matches_text_normalization() -> None:
     assert N.normalize_pattern("起 訴") == norm("起诉") == "起诉"
     assert N.normalize_pattern("ＶＸ") == "微信"
+
+
+def test_longer_fold_keeps_the_map() -> None:
+    ntext = N.normalize("ＡⅫ，号")
+    assert ntext.text == "axii,号"
+    assert ntext.original_slice(1, 4) == "Ⅻ"
+    assert ntext.original_slice(4, 5) == "，"
 
 
 def test_plain_text_keeps_the_identity_map() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -271,3 +272,63 @@ def test_detectors_take_any_text(text: str) -> None:
         module = importlib.import_module(f"smsguard_plugins.{name}")
         for signal in module.smsguard_detect(message=message, text=ntext, features=features):
             assert all(0 <= a <= b <= len(text) for a, b in signal.spans)
+
+
+ALL_DETECTORS = (*DETECTORS, "link", "sender")
+
+
+def test_signals_carry_the_name_their_plugin_is_registered_under(engine: Engine) -> None:
+    """The host copies any signal that does not carry its plugin's name: the built-in detectors set it."""
+    texts = [
+        "【永雄资产】你这个老赖，欠款3560元已逾期45天，今天不转账到以下账户就起诉你，详见 t.cn/abc，后果自负！",
+        "最后通知：请把收到的验证码告诉客服，24小时内办理。",
+        "同学你好，你在校期间开通的校园贷账户未注销，将影响征信，请联系客服办理注销。",
+    ]
+    seen = set()
+    for text in texts:
+        ntext = default_normalizer().normalize(text)
+        features = extract(ntext)
+        message = Message(text, "17012345678")
+        for name in ALL_DETECTORS:
+            module = importlib.import_module(f"smsguard_plugins.{name}")
+            for signal in module.smsguard_detect(message=message, text=ntext, features=features):
+                assert signal.plugin == name, signal
+                seen.add(name)
+        assert all(signal.plugin == signal.name.split(".")[0] for signal in engine.check(text).signals)
+    assert seen == set(ALL_DETECTORS)
+
+
+def test_a_lexicon_path_change_reaches_a_text_judged_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: Engine
+) -> None:
+    """Normalization may hand back the very string object of the last message: the change still counts."""
+    text = "青松智达提醒您尽快处理欠款"
+    assert default_normalizer().normalize(text).text is text
+    message = Message(text, "95999")
+    before = {s.name: s.value for s in engine.judge(message).verdict.signals}
+    assert "collector.known_company" not in before
+    assert before["sender.hotline"] == "unknown"
+    (tmp_path / "collectors.txt").write_text("# source: test\n青松智达\n", encoding="utf-8")
+    (tmp_path / "hotlines.txt").write_text("# source: test\n95999\tcmb\t招商银行\n", encoding="utf-8")
+    monkeypatch.setenv("SMSGUARD_LEXICON_PATH", str(tmp_path))
+    after = {s.name: s.value for s in engine.judge(message).verdict.signals}
+    assert after["collector.known_company"] == "青松智达"
+    assert after["sender.hotline"] == "招商银行"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_wedges_are_looked_for_only_inside_pairs_of_a_fuzzy_term(tmp_path: Path, seed: int) -> None:
+    """The narrowed wedge pattern finds exactly the wedges of the broad one whose neighbours form a pair."""
+    import random
+
+    from smsguard_plugins._terms import _WEDGE, _wedge_pattern
+
+    broad = re.compile(rf"(?<=[\u4e00-\u9fff]){_WEDGE}(?=[\u4e00-\u9fff])")
+    pairs = frozenset({"永雄", "雄资", "资产", "信和", "3a", "和信"})
+    narrow = _wedge_pattern(pairs)
+    rng = random.Random(seed)
+    alphabet = "永雄资产信和用管理x3a*-,，。 \n"
+    for _ in range(200):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        expected = [m.span() for m in broad.finditer(text) if text[m.start() - 1] + text[m.end()] in pairs]
+        assert [m.span() for m in narrow.finditer(text) if text[m.start() - 1] + text[m.end()] in pairs] == expected

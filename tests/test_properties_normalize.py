@@ -3,11 +3,21 @@ around the characters that produced it."""
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from smsguard import Engine
-from smsguard.normalize import NormalizedText, default_normalizer
+from smsguard.normalize import (
+    ChangeTestedStep,
+    Edit,
+    NormalizationStep,
+    NormalizedText,
+    Normalizer,
+    default_normalizer,
+    default_steps,
+)
 
 NORMALIZER = default_normalizer()
 # Characters whose normalization does not depend on far context: CJK, traditional forms, full-width letters and
@@ -65,3 +75,39 @@ def test_hit_spans_lie_in_the_text_and_hold_the_evidence(engine: Engine, text: s
         for (start, end), evidence in zip(hit.spans, hit.evidence, strict=True):
             assert 0 <= start <= end <= len(text)
             assert text[start:end] == evidence
+
+
+class _Untested:
+    """A step without its change test, so the normalizer runs it on every text."""
+
+    def __init__(self, step: NormalizationStep) -> None:
+        self.name = step.name
+        self._step = step
+
+    def apply(self, text: str) -> str | list[Edit]:
+        return self._step.apply(text)
+
+
+EVERY_STEP = Normalizer([_Untested(step) for step in default_steps()])
+EVASIONS = st.text(LOCAL + "徽薇威信vxVXwq扣企鹅亻言扌甲歀代款低押金號碼加fa失xinsuqi律shi号群:+➕交项", max_size=30)
+
+
+@given(any_text | EVASIONS)
+def test_skipping_steps_by_their_change_tests_changes_nothing(text: str) -> None:
+    assert NORMALIZER._tail_steps  # the default steps after charfold all have a change test
+    skipped, full = NORMALIZER.normalize(text), EVERY_STEP.normalize(text)
+    assert (skipped.text, skipped.starts, skipped.ends) == (full.text, full.starts, full.ends)
+
+
+@given(any_text | EVASIONS)
+def test_a_step_changes_only_texts_its_change_test_finds(text: str) -> None:
+    for step in default_steps():
+        if not isinstance(step, ChangeTestedStep):
+            continue
+        result = step.apply(text)
+        if result == text or result == []:
+            continue
+        test = step.change_test()
+        found = re.search(test.pattern, text)
+        assert found is not None, step.name
+        assert re.fullmatch(f"[{test.first_chars}]", text[found.start()]), step.name

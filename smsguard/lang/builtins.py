@@ -219,7 +219,14 @@ def compile_sender(literals: frozenset[str], terms: TermSet) -> BoolEval:
 
 
 def compile_field_contains(field: Literal["signature", "link"], terms: TermSet) -> BoolEval:
+    # A signature is a substring of the normalized text, so none of the literals can be in it when the literal
+    # pass found none of them (a link's text is rewritten, so links get no such shortcut).
+    shortcut = field == "signature" and not terms.regexes
+    ids = terms.literal_ids
+
     def evaluate(ctx: MatchContext) -> BoolResult:
+        if shortcut and (not ctx.found or ids.isdisjoint(ctx.found)):
+            return None
         items = ctx.features.signatures if field == "signature" else ctx.features.links
         for item in items:
             value = item.value if field == "signature" else item.text  # type: ignore[union-attr]

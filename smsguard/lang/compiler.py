@@ -605,7 +605,11 @@ def _and(items: list[BoolEval], order: tuple[int, ...]) -> BoolEval:
             if result is None:
                 return None
             results[index] = result
-        return tuple(span for result in results if result for span in result)
+        spans: list[tuple[int, int]] = []
+        for result in results:
+            if result:
+                spans.extend(result)
+        return tuple(spans)
 
     return reordered
 
