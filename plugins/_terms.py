@@ -193,8 +193,8 @@ class _Scanner:
             )
             for entry, n in zip(entries, matcher.normalized, strict=True)
         ]
-        # TermMatcher's private map from automaton pattern to term ids: the scan reads its raw matches (below).
-        rows = tuple(tuple(term_rows[i] for i in ids) for ids in matcher._ids)
+        # Rows by automaton pattern: the scan reads the matcher's raw matches (below).
+        rows = tuple(tuple(term_rows[i] for i in ids) for ids in matcher.pattern_ids)
         plain = tuple((r[0][0], r[0][1]) if len(r) == 1 and r[0][2] is None and not r[0][3] else None for r in rows)
         return _Compiled(matcher, tuple(entries), rows, plain, frozenset(names), env)
 
@@ -224,7 +224,7 @@ class _Scanner:
         # The raw (pattern, start, end) matches, not TermMatcher.find_spans: this runs for every message, and a
         # second loop over the matches costs as much as the Aho-Corasick pass itself. They come ordered by end:
         # reversed and sorted by start (stable), they are in the order find() hands out, by start, longest first.
-        matches = c.matcher._matches(text)
+        matches = c.matcher.matches(text)
         matches.reverse()
         matches.sort(key=_START)
         for pattern, start, end in matches:

@@ -78,6 +78,7 @@ class MatchContext:
         "failures",
         "features",
         "found",
+        "identity",
         "message",
         "ntext",
         "prefilter",
@@ -101,6 +102,8 @@ class MatchContext:
     ) -> None:
         self.message = message
         self.ntext = ntext
+        # The offset map is the identity (the common case): normalized spans are original spans.
+        self.identity = ntext.starts is None or ntext.ends is None
         self.features = features
         self.signals = signals
         self.found = found

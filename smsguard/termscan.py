@@ -52,10 +52,10 @@ class TermMatcher:
         for term_id, key in enumerate(self.normalized):
             if key:
                 by_key.setdefault(key, []).append(term_id)
-        # Pattern i of the automaton stands for the term ids in _ids[i] (terms that normalize alike share it).
-        self._ids: tuple[tuple[int, ...], ...] = tuple(tuple(ids) for ids in by_key.values())
-        self._single = all(len(ids) == 1 for ids in self._ids)
-        self._first: tuple[int, ...] = tuple(ids[0] for ids in self._ids)
+        # Pattern i of the automaton stands for the term ids in pattern_ids[i] (terms that normalize alike share it).
+        self.pattern_ids: tuple[tuple[int, ...], ...] = tuple(tuple(ids) for ids in by_key.values())
+        self._single = all(len(ids) == 1 for ids in self.pattern_ids)
+        self._first: tuple[int, ...] = tuple(ids[0] for ids in self.pattern_ids)
         self._automaton: ahocorasick_rs.AhoCorasick | None = None
         if by_key:
             self._automaton = ahocorasick_rs.AhoCorasick(list(by_key), matchkind=ahocorasick_rs.MatchKind.Standard)
@@ -66,8 +66,9 @@ class TermMatcher:
         terms = tuple(keys)
         return cls(terms, keys=terms)
 
-    def _matches(self, text: str) -> list[tuple[int, int, int]]:
-        """(pattern, start, end) of every occurrence, overlapping included, ordered by end."""
+    def matches(self, text: str) -> list[tuple[int, int, int]]:
+        """(pattern, start, end) of every occurrence, overlapping included, ordered by end: the raw form for
+        callers that map patterns to their own rows (see ``pattern_ids``). The list is the caller's to change."""
         if self._automaton is None or not text:
             return []
         try:
@@ -80,16 +81,16 @@ class TermMatcher:
 
     def find(self, text: str) -> list[TermMatch]:
         """Every occurrence (overlapping included) in ``text``, ordered by end then term id."""
-        ids = self._ids
+        ids = self.pattern_ids
         ordered = sorted(
-            (end, term_id, start) for pattern, start, end in self._matches(text) for term_id in ids[pattern]
+            (end, term_id, start) for pattern, start, end in self.matches(text) for term_id in ids[pattern]
         )
         return [TermMatch(term_id, start, end) for end, term_id, start in ordered]
 
     def find_spans(self, text: str) -> dict[int, list[tuple[int, int]]]:
         """Spans of every occurrence by term id, each list in text order: the hot-path form of compiled packs."""
         found: dict[int, list[tuple[int, int]]] = {}
-        matches = self._matches(text)
+        matches = self.matches(text)
         if not matches:
             return found
         get = found.get
@@ -104,7 +105,7 @@ class TermMatcher:
                     spans.append((start, end))
             return found
         for pattern, start, end in matches:
-            for term_id in self._ids[pattern]:
+            for term_id in self.pattern_ids[pattern]:
                 spans = get(term_id)
                 if spans is None:
                     found[term_id] = [(start, end)]

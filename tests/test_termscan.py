@@ -32,3 +32,13 @@ def test_nothing_to_find() -> None:
     assert TermMatcher.from_keys([]).find_spans("起诉") == {}
     assert TermMatcher.from_keys(["", "起诉"]).find("") == []
     assert len(TermMatcher.from_keys(["a", "b"])) == 2
+
+
+def test_raw_matches_map_to_the_term_ids_find_reports() -> None:
+    matcher = TermMatcher(["起诉", "起 诉", "诉讼", "提起诉讼"])
+    text = "将提起诉讼，起诉"
+    raw = matcher.matches(text)
+    assert [end for _, _, end in raw] == sorted(end for _, _, end in raw)
+    expanded = sorted((term_id, start, end) for p, start, end in raw for term_id in matcher.pattern_ids[p])
+    assert expanded == sorted((m.term_id, m.start, m.end) for m in matcher.find(text))
+    assert any(len(ids) == 2 for ids in matcher.pattern_ids)  # 起诉 and 起 诉 share one pattern

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any, BinaryIO
 
 import click
+import orjson
 
 from smsguard.engine import Engine
 from smsguard.errors import SmsguardError
@@ -47,9 +48,15 @@ def dumps(obj: Any) -> str:
     return text
 
 
+def dumps_bytes(obj: Any) -> bytes:
+    """Compact :func:`dumps` as UTF-8, for ``scan``, which pays it on every verdict: orjson writes it in a tenth
+    of the time; what orjson refuses (lone surrogates, integers beyond 64 bits, unknown types) goes to ``dumps``.
+    """
+    try:
+        return orjson.dumps(obj)
+    except TypeError:
+        return dumps(obj).encode("utf-8")
+
+
 def stdout_bytes() -> BinaryIO:
     return sys.stdout.buffer
-
-
-def write_line(out: BinaryIO, obj: Any) -> None:
-    out.write(dumps(obj).encode("utf-8") + b"\n")

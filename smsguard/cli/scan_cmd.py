@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 import click
 
-from smsguard.cli.common import build_engine, dumps, no_default_option, pack_option, stdout_bytes
+from smsguard.cli.common import build_engine, dumps_bytes, no_default_option, pack_option, stdout_bytes
 from smsguard.cli.progress import Progress, ScanStats, render_summary
 from smsguard.engine import Engine
 from smsguard.records import InputFormat, Record, RecordError, read_records
@@ -190,7 +190,7 @@ def judge_chunk(engine: Engine, chunk: Chunk) -> Judged:
             except Exception as exc:  # never lose the rest of the scan to one message
                 stats.bad_records += 1
                 failed = RecordError(item.line, item.id, f"could not judge this message: {type(exc).__name__}")
-                lines.append(dumps(failed.to_dict()).encode("utf-8"))
+                lines.append(dumps_bytes(failed.to_dict()))
                 continue
             stats.categories[verdict.category] += 1
             if verdict.errors:
@@ -200,7 +200,7 @@ def judge_chunk(engine: Engine, chunk: Chunk) -> Judged:
         else:
             stats.bad_records += 1
             obj = item.to_dict()
-        lines.append(dumps(obj).encode("utf-8"))
+        lines.append(dumps_bytes(obj))
     lines.append(b"")
     return b"\n".join(lines) if len(lines) > 1 else b"", stats
 

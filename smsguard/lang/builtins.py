@@ -93,25 +93,87 @@ def text_matcher(terms: TermSet) -> Callable[[MatchContext], list[tuple[int, int
 
 
 def compile_any(terms: TermSet) -> BoolEval:
-    regexes = terms.regexes
-    ids = terms.literal_ids
-    probe = tuple(sorted(ids)) if len(ids) <= _PROBE_LIMIT else None
+    """``any(...)``: the sorted spans of every occurrence of every term, or None when none occurs.
+
+    The common shapes get their own closure; each list of ``ctx.found`` is in text order (``find_spans``), so
+    the spans of one literal need no sort.
+    """
+    ids, regexes = terms.literal_ids, terms.regexes
+    if regexes:
+        return _any_with_regexes(ids, regexes)
+    if len(ids) == 1:
+        return _any_literal(next(iter(ids)))
+    if len(ids) <= _PROBE_LIMIT:
+        return _any_probed(tuple(sorted(ids)))
+    return _any_intersected(ids)
+
+
+def _any_literal(literal_id: int) -> BoolEval:
+    def evaluate(ctx: MatchContext) -> BoolResult:
+        spans = ctx.found.get(literal_id)
+        if not spans:
+            return None
+        return tuple(spans) if ctx.identity else ctx.original(spans)
+
+    return evaluate
+
+
+def _any_probed(probe: tuple[int, ...]) -> BoolEval:
+    def evaluate(ctx: MatchContext) -> BoolResult:
+        found = ctx.found
+        first: list[NSpan] | None = None
+        spans: list[NSpan] | None = None
+        for literal_id in probe:
+            if literal_id in found:
+                if first is None:
+                    first = found[literal_id]
+                elif spans is None:
+                    spans = first + found[literal_id]
+                else:
+                    spans += found[literal_id]
+        if spans is None:
+            if not first:
+                return None
+            spans = first
+        else:
+            spans.sort()
+        return tuple(spans) if ctx.identity else ctx.original(spans)
+
+    return evaluate
+
+
+def _any_intersected(ids: frozenset[int]) -> BoolEval:
+    def evaluate(ctx: MatchContext) -> BoolResult:
+        found = ctx.found
+        present = ids.intersection(found)
+        if not present:
+            return None
+        if len(present) == 1:
+            spans = found[present.pop()]
+        else:
+            spans = []
+            for literal_id in present:
+                spans += found[literal_id]
+            spans.sort()
+        return tuple(spans) if ctx.identity else ctx.original(spans)
+
+    return evaluate
+
+
+def _any_with_regexes(ids: frozenset[int], regexes: tuple[RegexSearcher, ...]) -> BoolEval:
+    present = prober(ids)
 
     def evaluate(ctx: MatchContext) -> BoolResult:
         found = ctx.found
         spans: list[NSpan] = []
-        if found:
-            for literal_id in probe if probe is not None else ids.intersection(found):
-                matched = found.get(literal_id)
-                if matched:
-                    spans.extend(matched)
+        for literal_id in present(found):
+            spans += found[literal_id]
         for regex in regexes:
-            spans.extend(ctx.regex_spans(regex))
+            spans += ctx.regex_spans(regex)
         if not spans:
             return None
-        if len(spans) > 1:
-            spans.sort()
-        return ctx.original(spans)
+        spans.sort()
+        return tuple(spans) if ctx.identity else ctx.original(spans)
 
     return evaluate
 
