@@ -177,3 +177,24 @@ def test_default_engine_does_not_import_jieba_when_no_rule_needs_words(tmp_path:
     out = run.stdout.split()
     needs_words, imported = out == ["True", "True"], out[1] == "True"
     assert imported == needs_words
+
+
+def test_check_many_judges_in_batches_exactly_like_one_at_a_time() -> None:
+    from smsguard.engine import BATCH
+
+    engine = Engine.default()
+    texts = [
+        f"您在{n}号平台的欠款已逾期{n}天，我司将起诉" if n % 3 else f"第{n}条：明天开会" for n in range(BATCH * 2 + 5)
+    ]
+    assert [v.to_dict() for v in engine.check_many(texts)] == [engine.check(t).to_dict() for t in texts]
+    judged = engine.judge_many([Message(t) for t in texts[:3]])
+    assert [j.verdict for j in judged] == [engine.judge(Message(t)).verdict for t in texts[:3]]
+
+
+def test_check_many_raises_on_a_bad_item_after_the_verdicts_before_it() -> None:
+    engine = Engine.default()
+    seen = []
+    with pytest.raises(InputError):
+        for verdict in engine.check_many(["你好", "我们将起诉你", {"no": "text"}, "never judged"]):
+            seen.append(verdict.category)
+    assert len(seen) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -139,8 +140,55 @@ def test_scan_streams_instead_of_reading_everything_first(pack: Path, jobs: int)
     engine = Engine.from_paths(pack, load_entrypoints=False)
     source = CountingStream(CHUNK_RECORDS * 40)
     out = WatchingOutput(source)
-    stats = run_scan(engine, source, out, "jsonl", jobs=jobs, packs=(str(pack),), no_default=True)  # type: ignore[arg-type]
+    stats = run_scan(engine, source, out, "jsonl", jobs=jobs)  # type: ignore[arg-type]
     assert stats.records == CHUNK_RECORDS * 40
     assert out.read_at_first_write is not None
     assert out.read_at_first_write <= CHUNK_RECORDS * (1 + 4 * jobs + 1)
     assert stats.categories == {"bad": CHUNK_RECORDS * 20, "normal": CHUNK_RECORDS * 20}
+
+
+class _FailsOnBoom(Engine):
+    """An engine with a bug that shows on one message only."""
+
+    def evaluate(self, message, ntext, features, signals, failures):  # type: ignore[no-untyped-def]
+        if message.text == "boom":
+            raise RuntimeError("engine bug")
+        return super().evaluate(message, ntext, features, signals, failures)
+
+
+def test_an_engine_error_on_one_message_costs_only_that_record(pack: Path) -> None:
+    from smsguard.cli.scan_cmd import judge_chunk
+    from smsguard.records import read_records
+
+    base = Engine.from_paths(pack)
+    engine = _FailsOnBoom(base.pack, base.host, base.normalizer)
+    lines = [{"id": 1, "text": "我们将起诉你"}, {"id": 2, "text": "boom"}, {"id": 3, "text": "你好"}]
+    records = list(read_records(io.BytesIO("\n".join(json.dumps(x) for x in lines).encode()), "jsonl"))
+    data, stats = judge_chunk(engine, records)
+    out = [json.loads(line) for line in data.splitlines()]
+    assert [o["id"] for o in out] == [1, 2, 3]
+    assert out[0]["category"] == "bad" and out[2]["category"] == "normal"
+    assert out[1]["error"] == "could not judge this message: RuntimeError" and "boom" not in data.decode()
+    assert stats.bad_records == 1 and stats.records == 3
+
+
+def _scan_lines(engine: Engine, data: str, **options: object) -> list[dict[str, object]]:
+    out = io.BytesIO()
+    run_scan(engine, io.BytesIO(data.encode("utf-8")), out, "jsonl", **options)  # type: ignore[arg-type]
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_spawned_workers_build_the_callers_engine_from_its_factory(pack: Path) -> None:
+    engine = Engine.from_paths(pack, load_entrypoints=False)
+    factory = functools.partial(Engine.from_paths, pack, load_entrypoints=False)
+    data = jsonl(CHUNK_RECORDS * 3)
+    alone = _scan_lines(engine, data, jobs=1)
+    spawned = _scan_lines(engine, data, jobs=2, engine_factory=factory, start_method="spawn")
+    assert spawned == alone
+    assert {line.get("category") for line in spawned} >= {"bad", "normal"}  # the custom pack, not the default
+
+
+def test_spawning_without_a_factory_is_refused_rather_than_judged_by_another_engine(pack: Path) -> None:
+    engine = Engine.from_paths(pack, load_entrypoints=False)
+    with pytest.raises(ValueError, match="engine_factory"):
+        _scan_lines(engine, jsonl(10), jobs=2, start_method="spawn")

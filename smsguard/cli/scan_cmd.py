@@ -7,14 +7,17 @@ worker are in flight, and results are written in input order.
 
 from __future__ import annotations
 
+import functools
 import io
+import logging
 import multiprocessing
 import os
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from multiprocessing.context import BaseContext
 from multiprocessing.pool import AsyncResult
 from typing import BinaryIO
 
@@ -23,7 +26,10 @@ import click
 from smsguard.cli.common import build_engine, dumps_bytes, no_default_option, pack_option, stdout_bytes
 from smsguard.cli.progress import Progress, ScanStats, render_summary
 from smsguard.engine import Engine
+from smsguard.model import Message, Verdict
 from smsguard.records import InputFormat, Record, RecordError, read_records
+
+log = logging.getLogger(__name__)
 
 CHUNK_RECORDS = 256
 IN_FLIGHT_PER_JOB = 4
@@ -68,6 +74,7 @@ def scan(
 ) -> None:
     """Judge every message of SOURCE (a file, or - for standard input)."""
     engine = build_engine(packs, no_default)
+    factory = functools.partial(build_engine, packs, no_default)
     jobs = jobs or os.cpu_count() or 1
     on_terminal = _stderr_is_tty()
     show_progress = on_terminal if progress is None else progress
@@ -75,9 +82,7 @@ def scan(
     out = stdout_bytes()
     started = time.perf_counter()
     if source == "-":
-        stats = run_scan(
-            engine, sys.stdin.buffer, out, fmt, jobs=jobs, packs=packs, no_default=no_default, progress=show_progress
-        )
+        stats = run_scan(engine, sys.stdin.buffer, out, fmt, jobs=jobs, engine_factory=factory, progress=show_progress)
     else:
         with open(source, "rb") as stream:
             stats = run_scan(
@@ -86,8 +91,7 @@ def scan(
                 out,
                 fmt,
                 jobs=jobs,
-                packs=packs,
-                no_default=no_default,
+                engine_factory=factory,
                 progress=show_progress,
                 total_bytes=os.path.getsize(source),
             )
@@ -103,16 +107,25 @@ def run_scan(
     fmt: InputFormat,
     *,
     jobs: int = 1,
-    packs: Sequence[str] = (),
-    no_default: bool = False,
+    engine_factory: Callable[[], Engine] | None = None,
+    start_method: str | None = None,
     progress: bool = False,
     total_bytes: int | None = None,
 ) -> ScanStats:
     """Write one line per input record, in order; return the counts.
 
-    With ``jobs`` > 1, worker processes build their own engine from ``packs``/``no_default`` (under the fork
-    start method they start from a copy of ``engine``).
+    With ``jobs`` > 1 the records are judged in worker processes. Under the ``fork`` start method (the default
+    on Linux) each worker starts from a copy of ``engine``; under ``spawn`` or ``forkserver`` (the defaults on
+    macOS and Windows) a worker cannot inherit it and calls ``engine_factory`` instead, which must then be given
+    and be picklable (a module-level function or a :func:`functools.partial` of one) and build the same engine,
+    plugins included.
     """
+    context = multiprocessing.get_context(start_method)
+    if jobs > 1 and context.get_start_method() != "fork" and engine_factory is None:
+        raise ValueError(
+            f"scanning with {jobs} jobs under the {context.get_start_method()!r} start method needs an "
+            "engine_factory: worker processes cannot inherit the engine"
+        )
     stats = ScanStats()
     reader = _ChunkReader(stream, fmt)
     bar = Progress(sys.stderr, total_bytes) if progress else None
@@ -129,7 +142,7 @@ def run_scan(
             for chunk in reader:
                 emit(judge_chunk(engine, chunk), reader.bytes_read)
         else:
-            _run_parallel(engine, reader, emit, jobs, packs, no_default)
+            _run_parallel(engine, engine_factory, context, reader, emit, jobs)
     finally:
         if bar is not None:
             bar.update(stats.records, reader.bytes_read, final=True)
@@ -139,18 +152,17 @@ def run_scan(
 
 def _run_parallel(
     engine: Engine,
+    engine_factory: Callable[[], Engine] | None,
+    context: BaseContext,
     reader: _ChunkReader,
     emit: Callable[[Judged, int], None],
     jobs: int,
-    packs: Sequence[str],
-    no_default: bool,
 ) -> None:
     global _worker_engine
-    context = multiprocessing.get_context()
-    _worker_engine = engine  # inherited by forked workers; spawned ones build their own
+    _worker_engine = engine  # inherited by forked workers; spawned ones call the factory
     pending: deque[tuple[AsyncResult[Judged], int]] = deque()  # with the input read when it was sent
     try:
-        with context.Pool(jobs, initializer=_init_worker, initargs=(tuple(packs), no_default)) as pool:
+        with context.Pool(jobs, initializer=_init_worker, initargs=(engine_factory,)) as pool:
             for chunk in reader:
                 pending.append((pool.apply_async(_judge_in_worker, (chunk,)), reader.bytes_read))
                 while len(pending) >= jobs * IN_FLIGHT_PER_JOB:
@@ -166,10 +178,10 @@ def _run_parallel(
 _worker_engine: Engine | None = None
 
 
-def _init_worker(packs: tuple[str, ...], no_default: bool) -> None:
+def _init_worker(engine_factory: Callable[[], Engine] | None) -> None:
     global _worker_engine
-    if _worker_engine is None:
-        _worker_engine = build_engine(packs, no_default)
+    if _worker_engine is None and engine_factory is not None:
+        _worker_engine = engine_factory()
 
 
 def _judge_in_worker(chunk: Chunk) -> Judged:
@@ -181,15 +193,16 @@ def _judge_in_worker(chunk: Chunk) -> Judged:
 def judge_chunk(engine: Engine, chunk: Chunk) -> Judged:
     """The output lines of one chunk, and its counts."""
     stats = ScanStats()
+    items = list(_records(chunk))
+    verdicts = _verdicts(engine, [item.message for item in items if isinstance(item, Record)])
     lines: list[bytes] = []
-    for item in _records(chunk):
+    for item in items:
         stats.records += 1
         if isinstance(item, Record):
-            try:
-                verdict = engine.check_message(item.message)
-            except Exception as exc:  # never lose the rest of the scan to one message
+            verdict = next(verdicts)
+            if isinstance(verdict, str):
                 stats.bad_records += 1
-                failed = RecordError(item.line, item.id, f"could not judge this message: {type(exc).__name__}")
+                failed = RecordError(item.line, item.id, f"could not judge this message: {verdict}")
                 lines.append(dumps_bytes(failed.to_dict()))
                 continue
             stats.categories[verdict.category] += 1
@@ -203,6 +216,21 @@ def judge_chunk(engine: Engine, chunk: Chunk) -> Judged:
         lines.append(dumps_bytes(obj))
     lines.append(b"")
     return b"\n".join(lines) if len(lines) > 1 else b"", stats
+
+
+def _verdicts(engine: Engine, messages: list[Message]) -> Iterator[Verdict | str]:
+    """The verdicts of a chunk's messages, judged stage by stage; should that fail, one by one, with the name of the
+    error for each message that cannot be judged (never lose the rest of the scan to one message)."""
+    try:
+        yield from (j.verdict for j in engine.judge_many(messages))
+        return
+    except Exception:
+        log.debug("a chunk failed as a batch; judging its messages one by one", exc_info=True)
+    for message in messages:
+        try:
+            yield engine.check_message(message)
+        except Exception as exc:
+            yield type(exc).__name__
 
 
 def _records(chunk: Chunk) -> Iterator[Record | RecordError]:
