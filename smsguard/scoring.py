@@ -23,17 +23,18 @@ def category_evidence(categories: Sequence[CompiledCategory], hits: Iterable[Hit
 
     The sum is exact (``math.fsum``), so it does not depend on the order of the rules or of the hits.
     """
-    totals = dict.fromkeys([c.id for c in categories], 0.0)
+    totals = {c.id: 0.0 for c in categories}
     weights: dict[str, list[float]] = {}
     for hit in hits:
-        if hit.category in totals:
-            found = weights.get(hit.category)
-            if found is None:
-                weights[hit.category] = [hit.weight]
-            else:
-                found.append(hit.weight)
+        found = weights.get(hit.category)
+        if found is None:
+            weights[hit.category] = [hit.weight]
+        else:
+            found.append(hit.weight)
     for category, found in weights.items():
-        totals[category] = math.fsum(found)
+        if category in totals:
+            # fsum of one weight is that weight as a float (and -0.0 as 0.0), which ``+ 0.0`` gives without a call
+            totals[category] = found[0] + 0.0 if len(found) == 1 else math.fsum(found)
     return totals
 
 
@@ -43,7 +44,8 @@ def probability(evidence: float) -> float:
 
 
 def scores(categories: Sequence[CompiledCategory], hits: Iterable[Hit]) -> dict[str, float]:
-    return {cid: probability(total) for cid, total in category_evidence(categories, hits).items()}
+    evidence = category_evidence(categories, hits)
+    return {cid: probability(total) if total else 0.0 for cid, total in evidence.items()}
 
 
 def decide(
@@ -55,6 +57,8 @@ def decide(
         for c in categories
         if c.id != fallback and category_scores.get(c.id, 0.0) > 0.0 and category_scores[c.id] >= c.threshold
     ]
+    if len(qualified) == 1:
+        return qualified[0]
     if qualified:
         return min(qualified, key=lambda c: (-c.priority, -category_scores[c.id], c.id))
     for category in categories:

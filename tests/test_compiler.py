@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -188,3 +189,112 @@ rule top { category: bad weight: 0.1 when: link(/\\.top$/) }
     assert {h.rule for h in engine.check("你好", sender="1069 0000").hits} == {"port"}
     assert {h.rule for h in engine.check("你好", sender="12368").hits} == {"court"}
     assert {h.rule for h in engine.check("【某某银行】你好 abc.top").hits} == {"sig", "top"}
+
+
+def results_by_rule(engine: Engine, text: str) -> dict[str, object]:
+    from smsguard.model import Message
+
+    judged = engine.judge(Message(text))
+    return {rule.id: result for rule, result in zip(engine.pack.rules, judged.rule_results, strict=True)}
+
+
+# Parts of different costs, so that the planner runs an ``and`` of them in an order other than the written one.
+AND_PARTS = {
+    "p_regex": r"/\d{4}/",
+    "p_near": 'near("逾期", "还款", within=10)',
+    "p_any": 'any(["起诉", "法院"])',
+    "p_literal": '"欠款"',
+    "p_all": 'all("逾期", "欠款")',
+}
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["p_regex", "p_literal"],
+        ["p_literal", "p_any"],
+        list(AND_PARTS)[:3],
+        list(AND_PARTS)[:4],
+        list(AND_PARTS),
+        list(reversed(AND_PARTS)),
+    ],
+)
+def test_an_and_joins_the_spans_of_its_items_in_the_written_order(tmp_path: Path, names: list[str]) -> None:
+    parts = "\n".join(f"rule {name} {{ category: bad weight: 0.1 when: {AND_PARTS[name]} }}" for name in AND_PARTS)
+    combined = " and ".join(AND_PARTS[name] for name in names)
+    engine = build(tmp_path, parts + f"\nrule both {{ category: bad when: {combined} }}")
+    for text in ("您的欠款1234元已逾期，请还款，否则法院起诉", "您的欠款已逾期，请还款，否则法院起诉", "欠款1234"):
+        results = results_by_rule(engine, text)
+        parts = [results[name] for name in names]
+        if any(part is None for part in parts):
+            assert results["both"] is None
+        else:
+            assert results["both"] == sum((cast(tuple[object, ...], part) for part in parts), ())
+
+
+def test_an_or_takes_the_first_item_that_holds(tmp_path: Path) -> None:
+    engine = build(
+        tmp_path,
+        """
+rule short { category: bad weight: 0.1 when: signal("link.shortener") }
+rule present { category: bad weight: 0.1 when: signal("link.present") }
+rule debt { category: bad weight: 0.1 when: "欠款" }
+rule signals_first { category: bad when: signal("link.ip_host") or signal("link.shortener") or "欠款" }
+rule literal_first { category: bad when: "欠款" or signal("link.shortener") or signal("link.present") }
+rule number_signal { category: bad when: signal("link.ip_host") or signal("link.present") }
+rule none_holds { category: bad when: signal("link.ip_host") or "还款" or signal("link.punycode") }
+""",
+    )
+    results = results_by_rule(engine, "欠款请看 http://t.cn/x")
+    assert results["short"] and results["present"] and results["debt"]
+    assert results["signals_first"] == results["short"]
+    assert results["literal_first"] == results["debt"]
+    assert results["number_signal"] == results["present"]
+    assert results["none_holds"] is None
+    assert results_by_rule(engine, "欠款")["signals_first"] == results["debt"]
+
+
+def test_not_of_literals(tmp_path: Path) -> None:
+    engine = build(
+        tmp_path,
+        """
+list debts = ["欠款", "逾期"]
+rule a { category: bad weight: 0.1 when: not any(debts) }
+rule b { category: bad weight: 0.1 when: not debts }
+rule c { category: bad weight: 0.1 when: not any(debts, ["还款"]) }
+rule d { category: bad weight: 0.1 when: not "逾期" }
+rule e { category: bad weight: 0.1 when: not any(debts, /还\\S/) }
+""",
+    )
+    assert results_by_rule(engine, "你好") == {"a": (), "b": (), "c": (), "d": (), "e": ()}
+    assert results_by_rule(engine, "已逾期") == {"a": None, "b": None, "c": None, "d": None, "e": None}
+    assert results_by_rule(engine, "请还款") == {"a": (), "b": (), "c": None, "d": (), "e": None}
+
+
+def _first_close_pair(text: str, left: list[str], right: list[str], within: int) -> tuple[tuple[int, int], ...] | None:
+    """near() as documented: the first pair of distinct occurrences at most ``within`` apart, by the left one."""
+
+    def occurrences(terms: list[str]) -> list[tuple[int, int]]:
+        return sorted((i, i + len(t)) for t in terms for i in range(len(text)) if text.startswith(t, i))
+
+    for a in occurrences(left):
+        for b in occurrences(right):
+            if max(a[0], b[0]) - min(a[1], b[1]) <= within and a != b:
+                return tuple(sorted({a, b}))
+    return None
+
+
+def test_near_finds_the_first_close_pair_in_reading_order(tmp_path: Path) -> None:
+    import random
+
+    rules = "\n".join(
+        f'rule n{n} {{ category: bad weight: 0.1 when: near(["甲", "甲乙"], ["乙", "丙", "甲"], within={n}) }}'
+        for n in range(4)
+    )
+    engine = build(tmp_path, rules)
+    rng = random.Random(7)
+    for _ in range(300):
+        text = "".join(rng.choice("甲乙丙丁丁丁") for _ in range(rng.randint(1, 16)))
+        results = results_by_rule(engine, text)
+        for n in range(4):
+            assert results[f"n{n}"] == _first_close_pair(text, ["甲", "甲乙"], ["乙", "丙", "甲"], n), (text, n)

@@ -55,3 +55,11 @@ def test_ties_go_to_the_higher_probability_then_the_first_id() -> None:
     assert scoring.decide(cats, equal, "normal").id == "ab"
     stronger = scoring.scores(cats, [hit("abc", 1.0), hit("ab", 1.0), hit("zz", 2.0)])
     assert scoring.decide(cats, stronger, "normal").id == "zz"
+
+
+def test_evidence_is_the_exact_sum_as_a_float() -> None:
+    # One weight or many, the total is what math.fsum gives: a float, and 0.0 for a lone -0.0.
+    for weights in ([-0.0], [2], [0.1], [0.1, 0.2, 0.3], [1e308, -1e308, 1.0]):
+        totals = scoring.category_evidence(CATS, [hit("scam", w) for w in weights])
+        assert repr(totals["scam"]) == repr(math.fsum(weights))
+    assert scoring.category_evidence(CATS, []) == {"scam": 0.0, "threat": 0.0, "normal": 0.0}

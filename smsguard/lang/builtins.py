@@ -19,9 +19,10 @@ A term set is a quoted literal, a ``/regex/`` or the name of a list.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from smsguard.matching import (
     BoolEval,
@@ -30,7 +31,6 @@ from smsguard.matching import (
     MatchContext,
     NSpan,
     RegexSearcher,
-    Spans,
     ValueEval,
 )
 
@@ -58,7 +58,7 @@ TEXT_TERM_FUNCTIONS = frozenset({"any", "all", "count", "near"})
 
 
 # Up to this many literals, probing the found-literal table once per literal beats a set intersection.
-_PROBE_LIMIT = 12
+_PROBE_LIMIT = 20
 Found = dict[int, list[NSpan]]
 
 
@@ -78,29 +78,31 @@ def prober(ids: frozenset[int]) -> Callable[[Found], list[int]]:
     return by_intersection
 
 
-def text_matcher(terms: TermSet) -> Callable[[MatchContext], list[tuple[int, int, int]]]:
-    """A function giving (key, start, end) of every occurrence of the terms; the key identifies the term."""
+def span_finder(terms: TermSet) -> Callable[[MatchContext], list[NSpan]]:
+    """A function giving the spans of every occurrence of the terms, in a new list, unsorted."""
     present, regexes = prober(terms.literal_ids), terms.regexes
 
-    def matches(ctx: MatchContext) -> list[tuple[int, int, int]]:
+    def spans(ctx: MatchContext) -> list[NSpan]:
         found = ctx.found
-        out = [(i, s, e) for i in present(found) for s, e in found[i]]
+        out: list[NSpan] = []
+        for literal_id in present(found):
+            out += found[literal_id]
         for regex in regexes:
-            out.extend((-1 - regex.id, s, e) for s, e in ctx.regex_spans(regex))
+            out += ctx.regex_spans(regex)
         return out
 
-    return matches
+    return spans
 
 
 def compile_any(terms: TermSet) -> BoolEval:
     """``any(...)``: the sorted spans of every occurrence of every term, or None when none occurs.
 
-    The common shapes get their own closure; each list of ``ctx.found`` is in text order (``find_spans``), so
-    the spans of one literal need no sort.
+    The common shapes get their own closure. Each list of ``ctx.found`` holds at least one span, in text order
+    (``find_spans``), so a literal's presence is a key test and the spans of one literal need no sort.
     """
     ids, regexes = terms.literal_ids, terms.regexes
     if regexes:
-        return _any_with_regexes(ids, regexes)
+        return _any_with_regexes(terms)
     if len(ids) == 1:
         return _any_literal(next(iter(ids)))
     if len(ids) <= _PROBE_LIMIT:
@@ -149,7 +151,8 @@ def _any_intersected(ids: frozenset[int]) -> BoolEval:
         if not present:
             return None
         if len(present) == 1:
-            spans = found[present.pop()]
+            (only,) = present
+            spans = found[only]
         else:
             spans = []
             for literal_id in present:
@@ -160,20 +163,25 @@ def _any_intersected(ids: frozenset[int]) -> BoolEval:
     return evaluate
 
 
-def _any_with_regexes(ids: frozenset[int], regexes: tuple[RegexSearcher, ...]) -> BoolEval:
-    present = prober(ids)
+def _any_with_regexes(terms: TermSet) -> BoolEval:
+    occurrences = span_finder(terms)
 
     def evaluate(ctx: MatchContext) -> BoolResult:
-        found = ctx.found
-        spans: list[NSpan] = []
-        for literal_id in present(found):
-            spans += found[literal_id]
-        for regex in regexes:
-            spans += ctx.regex_spans(regex)
+        spans = occurrences(ctx)
         if not spans:
             return None
         spans.sort()
         return tuple(spans) if ctx.identity else ctx.original(spans)
+
+    return evaluate
+
+
+def compile_none_of(terms: TermSet) -> BoolEval:
+    """``not any(...)`` of literals only: true (with no spans) when the literal pass found none of them."""
+    ids = terms.literal_ids
+
+    def evaluate(ctx: MatchContext) -> BoolResult:
+        return () if ids.isdisjoint(ctx.found) else None
 
     return evaluate
 
@@ -194,7 +202,8 @@ def compile_all(terms: TermSet) -> BoolEval:
             if not matched:
                 return None
             spans.append(matched[0])
-        return ctx.original(sorted(spans))
+        spans.sort()
+        return tuple(spans) if ctx.identity else ctx.original(spans)
 
     return evaluate
 
@@ -208,39 +217,41 @@ def compile_count(terms: TermSet) -> ValueEval:
         ids = present(found)
         if not ids and not regexes:
             return nothing
-        spans = [span for literal_id in ids for span in found[literal_id]]
+        spans: list[NSpan] = []
+        for literal_id in ids:
+            spans += found[literal_id]
         value = len(ids)  # distinct literals, plus every match of each regex
         for regex in regexes:
             matched = ctx.regex_spans(regex)
             value += len(matched)
-            spans.extend(matched)
+            spans += matched
         spans.sort()
-        return [(float(value), ctx.original(spans))]
+        return [(float(value), tuple(spans) if ctx.identity else ctx.original(spans))]
 
     return evaluate
 
 
-def _position(match: tuple[int, int, int]) -> tuple[int, int]:
-    return match[1], match[2]
-
-
 def compile_near(left: TermSet, right: TermSet, within: int) -> BoolEval:
-    left_matches, right_matches = text_matcher(left), text_matcher(right)
+    """The first close pair of distinct spans in reading order (by the left span, then the right one)."""
+    left_spans, right_spans = span_finder(left), span_finder(right)
 
     def evaluate(ctx: MatchContext) -> BoolResult:
-        a = left_matches(ctx)
+        a = left_spans(ctx)
         if not a:
             return None
-        b = right_matches(ctx)
+        b = right_spans(ctx)
         if not b:
             return None
-        a.sort(key=_position)  # the evidence is the first close pair in reading order
-        b.sort(key=_position)
-        for _, s1, e1 in a:
-            for _, s2, e2 in b:
-                gap = max(s1, s2) - min(e1, e2)
-                if gap <= within and (s1, e1) != (s2, e2):
-                    return ctx.original(sorted({(s1, e1), (s2, e2)}))
+        a.sort()
+        b.sort()
+        for s1, e1 in a:
+            for s2, e2 in b:
+                if s2 - e1 > within:
+                    break  # the gap is at least s2 - e1, and the right spans that follow start later still
+                gap = (s1 if s1 > s2 else s2) - (e1 if e1 < e2 else e2)
+                if gap <= within and (s1 != s2 or e1 != e2):
+                    pair = [(s1, e1), (s2, e2)] if (s1, e1) < (s2, e2) else [(s2, e2), (s1, e1)]
+                    return tuple(pair) if ctx.identity else ctx.original(pair)
         return None
 
     return evaluate
@@ -284,18 +295,21 @@ def compile_field_contains(field: Literal["signature", "link"], terms: TermSet) 
     # A signature is a substring of the normalized text, so none of the literals can be in it when the literal
     # pass found none of them (a link's text is rewritten, so links get no such shortcut).
     shortcut = field == "signature" and not terms.regexes
-    ids = terms.literal_ids
+    ids, literals, regexes = terms.literal_ids, terms.literals, terms.regexes
 
     def evaluate(ctx: MatchContext) -> BoolResult:
-        if shortcut and (not ctx.found or ids.isdisjoint(ctx.found)):
+        if shortcut and ids.isdisjoint(ctx.found):
             return None
-        items = ctx.features.signatures if field == "signature" else ctx.features.links
+        features = ctx.features
+        items = features.signatures if field == "signature" else features.links
         for item in items:
             value = item.value if field == "signature" else item.text  # type: ignore[union-attr]
-            if any(term in value for term in terms.literals) or any(
-                regex.compiled.search(value) for regex in terms.regexes
-            ):
-                return (item.span,)
+            for term in literals:
+                if term in value:
+                    return (item.span,)
+            for regex in regexes:
+                if regex.compiled.search(value):
+                    return (item.span,)
         return None
 
     return evaluate
@@ -308,6 +322,23 @@ def compile_signal_condition(name: str) -> BoolEval:
         for signal in ctx.signals.get(name, ()):
             if signal.value:
                 return signal.spans
+        return None
+
+    return evaluate
+
+
+def compile_signals_condition(names: list[str]) -> BoolEval:
+    """``signal("a") or signal("b") or ...``: the spans of the first truthy value, by signal in that order."""
+    if len(names) == 1:
+        return compile_signal_condition(names[0])
+    order = tuple(names)
+
+    def evaluate(ctx: MatchContext) -> BoolResult:
+        signals = ctx.signals
+        for name in order:
+            for signal in signals.get(name, ()):
+                if signal.value:
+                    return signal.spans
         return None
 
     return evaluate
@@ -363,13 +394,13 @@ def truthy(values: ValueEval) -> BoolEval:
     return evaluate
 
 
-COMPARISONS: dict[str, Callable[[object, object], bool]] = {
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    ">=": lambda a, b: a >= b,  # type: ignore[operator]
-    "<=": lambda a, b: a <= b,  # type: ignore[operator]
-    ">": lambda a, b: a > b,  # type: ignore[operator]
-    "<": lambda a, b: a < b,  # type: ignore[operator]
+COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
 }
 
 
@@ -397,7 +428,3 @@ def constant(value: object) -> ValueEval:
         return candidates
 
     return evaluate
-
-
-def merge_spans(parts: list[Spans]) -> Spans:
-    return tuple(sorted({span for part in parts for span in part}))

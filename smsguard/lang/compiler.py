@@ -20,11 +20,11 @@ from smsguard.functions import RuleFunction
 from smsguard.lang import ast
 from smsguard.lang import builtins as bi
 from smsguard.lang import prefilter as pf
+from smsguard.lang.combinators import all_of, always, any_of, as_values, n_of, negation, never
 from smsguard.lang.loader import LoadedPack
 from smsguard.lang.planner import Planner
 from smsguard.matching import (
     BoolEval,
-    BoolResult,
     MatchContext,
     RegexSearcher,
     RuleAborted,
@@ -240,7 +240,7 @@ class _Compiler:
                     self._unknown(category[1], "category", category_id, list(self.categories))
             if decl.when is None:
                 self.error(decl.loc, f"rule {name!r} has no 'when' condition", "missing-when")
-                evaluate: BoolEval = _never
+                evaluate: BoolEval = never
                 condition: ast.Expr = ast.Bool(False)
             else:
                 evaluate = self.condition(decl.when)
@@ -305,25 +305,75 @@ class _Compiler:
         kind, evaluator = self.expr(expr)
         if kind == "bool":
             return cast(BoolEval, evaluator)
+        signal = self._declared_signal(expr)
+        if signal is not None:  # what truthy() of the signal's values gives, without building them
+            return bi.compile_signal_condition(signal)
         return bi.truthy(cast(ValueEval, evaluator))
+
+    def either(self, items: Sequence[ast.Expr]) -> BoolEval:
+        """An ``or``; each run of ``signal("a") or signal("b") ...`` in it is one closure (a common shape)."""
+        compiled: list[BoolEval] = []
+        run: list[str] = []
+        for item in items:
+            evaluator = self.condition(item)
+            signal = self._declared_signal(item)
+            if signal is not None:
+                run.append(signal)
+                continue
+            if run:
+                compiled.append(bi.compile_signals_condition(run))
+                run = []
+            compiled.append(evaluator)
+        if run:
+            compiled.append(bi.compile_signals_condition(run))
+        return any_of(compiled) if len(compiled) != 1 else compiled[0]
+
+    def _plain_literals(self, expr: ast.Expr) -> bi.TermSet | None:
+        """The terms of ``expr`` when it is ``any(...)`` (or a bare term set) of literals and declared lists only."""
+        args: Sequence[ast.Expr] = (expr,)
+        if isinstance(expr, ast.Call) and expr.name == "any" and expr.args and not expr.kwargs:
+            args = expr.args
+        if all(
+            isinstance(a, ast.Literal | ast.StringList) or (isinstance(a, ast.Ref) and a.name in self.lists)
+            for a in args
+        ):
+            return self.terms(args)
+        return None
+
+    def _declared_signal(self, expr: ast.Expr) -> str | None:
+        """The name of the signal when ``expr`` is ``signal("x")`` of a declared signal."""
+        if (
+            isinstance(expr, ast.Call)
+            and expr.name == "signal"
+            and len(expr.args) == 1
+            and not expr.kwargs
+            and isinstance(expr.args[0], ast.Literal)
+            and expr.args[0].text in self.signals
+        ):
+            return expr.args[0].text
+        return None
 
     def expr(self, expr: ast.Expr) -> tuple[bi.Kind, BoolEval | ValueEval]:
         if isinstance(expr, ast.Or):
-            return "bool", _or([self.condition(i) for i in expr.items])
+            return "bool", self.either(expr.items)
         if isinstance(expr, ast.And):
-            return "bool", _and([self.condition(i) for i in expr.items], self.planner.cheapest_first(expr.items))
+            return "bool", all_of([self.condition(i) for i in expr.items], self.planner.cheapest_first(expr.items))
         if isinstance(expr, ast.Not):
-            return "bool", _not(self.condition(expr.item))
+            item = self.condition(expr.item)
+            literals = self._plain_literals(expr.item)
+            if literals is not None:  # ``not any(list)``: no spans to build, only a set test
+                return "bool", bi.compile_none_of(literals)
+            return "bool", negation(item)
         if isinstance(expr, ast.NOf):
             if expr.count > len(expr.items):
                 self.error(expr.loc, f"{expr.count} of {len(expr.items)} conditions can never hold", "never")
-            return "bool", _n_of(expr.count, [self.condition(i) for i in expr.items])
+            return "bool", n_of(expr.count, [self.condition(i) for i in expr.items])
         if isinstance(expr, ast.Literal | ast.Regex | ast.StringList):
             return "bool", bi.compile_any(self.terms([expr]))
         if isinstance(expr, ast.Number):
             return "number", bi.constant(expr.value)
         if isinstance(expr, ast.Bool):
-            return "bool", (_always if expr.value else _never)
+            return "bool", (always if expr.value else never)
         if isinstance(expr, ast.Ref):
             return "bool", self.ref(expr)
         if isinstance(expr, ast.Compare):
@@ -337,7 +387,7 @@ class _Compiler:
             index = self.rule_index.get(ref.name, -1)
             return lambda ctx: ctx.rule_results[index] if index < len(ctx.rule_results) else None
         self._unknown(ref.loc, "name", ref.name, [*self.lists, *self.rules])
-        return _never
+        return never
 
     def compare(self, expr: ast.Compare) -> BoolEval:
         sides: list[tuple[str, BoolEval | ValueEval]] = []
@@ -356,7 +406,7 @@ class _Compiler:
         fast = self._signal_against_constant(expr, lkind, rkind)
         if fast is not None:
             return fast
-        return bi.compile_compare(expr.op, _as_values(lkind, left), _as_values(rkind, right))
+        return bi.compile_compare(expr.op, as_values(lkind, left), as_values(rkind, right))
 
     def _signal_against_constant(self, expr: ast.Compare, lkind: str, rkind: str) -> BoolEval | None:
         """``signal("x") >= 1`` and the like in one closure (the common shape of a compare in a pack)."""
@@ -381,7 +431,7 @@ class _Compiler:
             function = self.functions.get(name)
             if function is None:
                 self._unknown(call.loc, "function", name, [*BUILTIN_FUNCTIONS, *self.functions])
-                return "bool", _never
+                return "bool", never
             values = self.plugin_call(function, call)
             return function.returns, bi.truthy(values) if function.returns == "bool" else values
         kwargs = {k.name: k for k in call.kwargs}
@@ -397,7 +447,7 @@ class _Compiler:
             return "number", bi.compile_amount() if name == "amount" else bi.compile_length()
         if not call.args:
             self.error(call.loc, f"{name}() needs at least one literal, regex or list", "argument")
-            return "bool", _never
+            return "bool", never
         if name == "near":
             return "bool", self.near_call(call, kwargs.get("within"))
         terms = self.terms(call.args)
@@ -405,7 +455,7 @@ class _Compiler:
             return "bool", bi.compile_any(terms)
         if name == "all":
             if any(not self._key(text) for text in self._texts_of(call.args)):
-                return "bool", _never  # a term that normalizes to nothing never occurs, so all() never holds
+                return "bool", never  # a term that normalizes to nothing never occurs, so all() never holds
             return "bool", bi.compile_all(terms)
         if name == "count":
             return "number", bi.compile_count(terms)
@@ -422,7 +472,7 @@ class _Compiler:
     def near_call(self, call: ast.Call, within: ast.KeywordArgument | None) -> BoolEval:
         if len(call.args) != 2:
             self.error(call.loc, "near() takes two term sets: near(a, b, within=N)", "argument")
-            return _never
+            return never
         distance = 10
         if within is not None:
             if not isinstance(within.value, ast.Number) or within.value.value < 0:
@@ -434,12 +484,12 @@ class _Compiler:
     def signal_call(self, call: ast.Call) -> tuple[bi.Kind, BoolEval | ValueEval]:
         if len(call.args) != 1 or not isinstance(call.args[0], ast.Literal):
             self.error(call.loc, 'signal() takes one quoted signal name: signal("link.shortener")', "argument")
-            return "bool", _never
+            return "bool", never
         name = call.args[0].text
         spec = self.signals.get(name)
         if spec is None:
             self._unknown(call.args[0].loc, "signal", name, list(self.signals))
-            return "bool", _never
+            return "bool", never
         self.signals_used.add(name)
         if spec.type == "bool":
             return "bool", bi.compile_signal_condition(name)
@@ -553,89 +603,6 @@ def _refs(expr: ast.Expr | None) -> list[ast.Ref]:
     if isinstance(expr, ast.Call):
         return [r for a in expr.args for r in _refs(a)]
     return []
-
-
-def _as_values(kind: str, evaluator: BoolEval | ValueEval) -> ValueEval:
-    if kind != "bool":
-        return cast(ValueEval, evaluator)
-    condition = cast(BoolEval, evaluator)
-    return lambda ctx: [(True, spans)] if (spans := condition(ctx)) is not None else [(False, ())]
-
-
-def _never(ctx: MatchContext) -> BoolResult:
-    return None
-
-
-def _always(ctx: MatchContext) -> BoolResult:
-    return ()
-
-
-def _or(items: list[BoolEval]) -> BoolEval:
-    def evaluate(ctx: MatchContext) -> BoolResult:
-        for item in items:
-            result = item(ctx)
-            if result is not None:
-                return result
-        return None
-
-    return evaluate
-
-
-def _and(items: list[BoolEval], order: tuple[int, ...]) -> BoolEval:
-    """All items hold; they run in ``order`` (cheapest first) but the spans keep the written order."""
-    if order == tuple(range(len(items))):
-
-        def in_order(ctx: MatchContext) -> BoolResult:
-            spans: list[tuple[int, int]] = []
-            for item in items:
-                result = item(ctx)
-                if result is None:
-                    return None
-                spans.extend(result)
-            return tuple(spans)
-
-        return in_order
-    ordered = [(i, items[i]) for i in order]
-    count = len(items)
-
-    def reordered(ctx: MatchContext) -> BoolResult:
-        results: list[BoolResult] = [None] * count
-        for index, item in ordered:
-            result = item(ctx)
-            if result is None:
-                return None
-            results[index] = result
-        spans: list[tuple[int, int]] = []
-        for result in results:
-            if result:
-                spans.extend(result)
-        return tuple(spans)
-
-    return reordered
-
-
-def _not(item: BoolEval) -> BoolEval:
-    return lambda ctx: () if item(ctx) is None else None
-
-
-def _n_of(count: int, items: list[BoolEval]) -> BoolEval:
-    total = len(items)
-
-    def evaluate(ctx: MatchContext) -> BoolResult:
-        spans: list[tuple[int, int]] = []
-        held = 0
-        for index, item in enumerate(items):
-            if held + total - index < count:
-                return None
-            result = item(ctx)
-            if result is not None:
-                held += 1
-                spans.extend(result)
-                if held >= count:
-                    return tuple(spans)
-        return tuple(spans) if held >= count else None
-
-    return evaluate
 
 
 def compile_packs(
