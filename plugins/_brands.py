@@ -7,7 +7,6 @@ files users extend through ``SMSGUARD_LEXICON_PATH``.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,10 +14,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from smsguard.extract import Features
-from smsguard.lexicon import ENV_PATH, LexiconEntry, load_lexicon
+from smsguard.lexicon import LexiconEntry, load_lexicon
 from smsguard.normalize import NormalizedText
 
-from ._terms import TermHit, TermSet, lexicon_env
+from ._terms import TermHit, TermSet, lexicon_env, lexicon_path_setting
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 BRAND = "brand"
@@ -43,7 +42,7 @@ def from_lexicons(key: str, names: tuple[str, ...], build: Callable[..., T], env
     ``env`` is the variable's value when the caller has it already (see :func:`lexicon_env`).
     """
     if env is None:
-        env = os.environ.get(ENV_PATH, "")
+        env = lexicon_path_setting()
     cached = _DERIVED.get(key)
     if cached is not None and cached[0] == env:
         return cached[1]  # type: ignore[no-any-return]
@@ -98,17 +97,19 @@ def display_name(brand: str, env: str | None = None) -> str:
     return display_names(env).get(brand, brand)
 
 
-_LAST: list[tuple[NormalizedText, Features, list[Claim]]] = []  # the link and sender checkers share one scan
+_LAST: list[tuple[NormalizedText, Features, tuple[Claim, ...]] | None] = [None]  # the link and sender checkers share it
 
 
-def find_claims(ntext: NormalizedText, features: Features) -> list[Claim]:
+def find_claims(ntext: NormalizedText, features: Features) -> tuple[Claim, ...]:
     """Brands the message names, signature claims first; names inside a link do not count."""
-    last = _LAST[0] if _LAST else None
+    if not _NAME_TERMS.read(ntext)[1]:
+        return ()  # most messages name no brand
+    last = _LAST[0]
     if last is not None and last[0] is ntext and last[1] is features:
-        return list(last[2])
-    claims = _find_claims(ntext, features)
-    _LAST[:] = [(ntext, features, claims)]
-    return list(claims)
+        return last[2]
+    claims = tuple(_find_claims(ntext, features))
+    _LAST[0] = (ntext, features, claims)
+    return claims
 
 
 def _find_claims(ntext: NormalizedText, features: Features) -> list[Claim]:

@@ -3,10 +3,10 @@
 Each detector names its lexicons in a :class:`TermSet`. The lexicons of all term sets are compiled once, lazily,
 into one :class:`~smsguard.termscan.TermMatcher`, and the scan of the last text is kept, so judging a message costs
 one Aho-Corasick pass for all these detectors together, the reader context and the brand names of the link and
-sender checkers included; each term set also keeps its hits for the last text. Hits carry the lexicon entry
-(term, kind, attributes) and the span in the normalized text; :func:`make_signal` maps them back to the original
-text. The rest are the small text tests several detectors share: negation, proximity, whether a message is
-directed at its reader.
+sender checkers included; the message keeps each term set's hits, those of the sets of one lexicon made as the
+scan ends. Hits carry the lexicon entry (term, kind, attributes) and the span in the normalized text;
+:func:`make_signal` maps them back to the original text. The rest are the small text tests several detectors
+share: negation, proximity, whether a message is directed at its reader.
 
 Lexicon conventions shared by these detectors (``plugins/lexicons/*.txt``): the first attribute after the
 term is its *kind*; an entry of kind ``ignore`` is a mask: a longer innocent phrase (``送货上门``) whose inner
@@ -20,10 +20,9 @@ import os
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from smsguard.lexicon import ENV_PATH, load_lexicon
 from smsguard.model import Signal, SignalValue, Span
@@ -36,13 +35,14 @@ IGNORE = "ignore"
 # demand); grouped by kind only when a detector asks (see ``context_of``).
 CONTEXT = "context"
 
-_START = itemgetter(1)
+_START = itemgetter(1)  # of a raw match (pattern, start, end) or a TermHit
+_SPAN_START = itemgetter(0)
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 # Sentence ends after normalization (NFKC folds ！？； to !?;); "." is left out: it sits inside amounts and URLs.
 _SENTENCE_END = re.compile("[。!?;\n]")
 _CLAUSE_END = re.compile("[。!?;\n,、，]")
-# One or two foreign characters wedged between two Han characters: 永x雄资产, 永3雄, 永*雄.
-_WEDGE = r"[^\u4e00-\u9fff,;:!?。、，\n]{1,2}"
+# A character of a wedge, one or two foreign characters between two Han characters: 永x雄资产, 永3雄, 永*雄.
+_WEDGE_CHAR = r"[^\u4e00-\u9fff,;:!?。、，\n]"
 _NEGATORS = (
     "勿|不要|不会|不得|不可|不能|切莫|没有|无需|无须|不需|不用|从不|从未|绝不|决不|谨防|警惕|防范|严禁|禁止|不存在"
     "|拒绝|当心|小心|千万别|请别|别将|别把|别向|别给|别轻信|别相信|不轻信|不相信|并非|不是|冒充|假冒|谎称"
@@ -65,7 +65,10 @@ _CLAUSE_NEGATION_WINDOW = 40
 # Cheap pre-checks: the characters a negator starts with, and those every warning of _WARNED_AFTER holds.
 _NEGATOR_FIRST = re.compile("[" + "".join(sorted({word[0] for word in _NEGATORS.split("|")})) + "]")
 _WARNING_WORD = re.compile("[骗冒]")
-_IMPERSONATION = re.compile(f"(?:冒充|假冒|谎称|伪装成){_NOT_CLAUSE_END}*\\Z")
+_POSING = "冒充|假冒|谎称|伪装成"
+# Every text in which impersonated() holds somewhere holds one of these words: a test per text, not per term.
+POSING_WORD = re.compile(_POSING)
+_IMPERSONATION = re.compile(f"(?:{_POSING}){_NOT_CLAUSE_END}*\\Z")
 # "...任何人索取验证码均为诈骗": a warning that follows the term in the same sentence.
 _WARNED_AFTER = re.compile(r"[^。!?;\n]{0,16}?(?:是|为|属|属于|均系|系|就是)(?:诈骗|骗子|骗局|假冒|冒充)")
 _WARNED_WINDOW = 24
@@ -74,6 +77,28 @@ _WARNED_WINDOW = 24
 MAX_SCAN_CHARS = 20_000
 # A name found only after ignoring wedged characters is less certain than one written plainly.
 FUZZY_CONFIDENCE = 0.8
+
+_ENVIRON = os.environ
+_ENVIRON_DATA: dict[Any, Any] | None = data if isinstance(data := getattr(_ENVIRON, "_data", None), dict) else None
+_ENV_KEY: Any = None
+if _ENVIRON_DATA is not None:
+    try:
+        _ENV_KEY = _ENVIRON.encodekey(ENV_PATH)
+    except AttributeError:  # not CPython's os._Environ: ask os.environ the ordinary way
+        _ENVIRON_DATA = None
+
+
+def lexicon_path_setting() -> str:
+    """``SMSGUARD_LEXICON_PATH``, "" when unset: read for every message, so it must be cheap.
+
+    ``os.environ.get`` raises and catches ``KeyError`` twice when the variable is unset, a microsecond or more;
+    CPython's ``os.environ`` keeps the variables, encoded, in a plain dict, looked up here directly as
+    ``os.environ`` itself does. Anything standing in for ``os.environ`` is asked the ordinary way.
+    """
+    if os.environ is _ENVIRON and _ENVIRON_DATA is not None:
+        value = _ENVIRON_DATA.get(_ENV_KEY)
+        return "" if value is None else _ENVIRON.decodevalue(value)
+    return os.environ.get(ENV_PATH, "")
 
 
 class Entry(NamedTuple):
@@ -103,15 +128,19 @@ class TermHit(NamedTuple):
         return self.entry.term
 
 
+# A term as the scan sees it: its entry, its lexicon, (starts, ends) with an ASCII letter or digit or None for
+# neither, and whether it is a mask (kind ``ignore``).
+_Row = tuple[Entry, str, tuple[bool, bool] | None, bool]
+
+
 class _Compiled(NamedTuple):
     matcher: TermMatcher
     entries: tuple[Entry, ...]
-    # per automaton pattern, one row per term that normalizes to it: its entry, its lexicon, (starts, ends) with
-    # an ASCII letter or digit or None for neither, and whether it is a mask (kind ``ignore``)
-    rows: tuple[tuple[tuple[Entry, str, tuple[bool, bool] | None, bool], ...], ...]
-    # per automaton pattern, (entry, lexicon) when it stands for one term that needs no boundary test and is no
-    # mask (nearly all of them), else None
-    plain: tuple[tuple[Entry, str] | None, ...]
+    rows: tuple[tuple[_Row, ...], ...]  # per automaton pattern, one row per term that normalizes to it
+    # per automaton pattern, (lexicon, entry) of each term it stands for when none needs a boundary test or is a
+    # mask (nearly all), else None; and the one pair when it stands for one term only (most), else None
+    plain: tuple[tuple[tuple[str, Entry], ...] | None, ...]
+    single: tuple[tuple[str, Entry] | None, ...]
     names: frozenset[str]  # the lexicons compiled in
     env: str
 
@@ -135,13 +164,15 @@ def _wedge_pattern(pairs: frozenset[str]) -> re.Pattern[str]:
     """A wedge between the first and the second character of one of ``pairs`` (the Han ones).
 
     A wedge is a whole run of one or two foreign characters between Han characters, so narrowing the characters
-    around it only drops wedges that could hide nothing; the pair itself is checked on each match.
+    around it only drops wedges that could hide nothing; the pair itself is checked on each match. The pattern
+    opens with the wedge's first character and looks back from there: a search then skips the Han characters
+    that make up most of a message in C, where a pattern opening with the look-behind tries every position.
     """
     firsts = "".join(sorted({p[0] for p in pairs if "\u4e00" <= p[0] <= "\u9fff"}))
     seconds = "".join(sorted({p[1] for p in pairs if "\u4e00" <= p[1] <= "\u9fff"}))
     if not firsts or not seconds:
         return re.compile("(?!)")
-    return re.compile(f"(?<=[{firsts}]){_WEDGE}(?=[{seconds}])")
+    return re.compile(f"{_WEDGE_CHAR}(?<=[{firsts}].){_WEDGE_CHAR}?(?=[{seconds}])")
 
 
 class _Scanner:
@@ -159,15 +190,22 @@ class _Scanner:
         self._last: _Scan | None = None
         # A message and its scan, as one object: a reader never pairs one message with another's scan.
         self._last_message: tuple[_Message, _Scan] | None = None
+        # lexicon name -> the key of its plain read (see plain_key) in _Message.reads
+        self._plain_keys: dict[str, object] = {}
 
     def register(self, names: Iterable[str], default_kinds: Mapping[str, str]) -> None:
         for name in names:
             self._defaults.setdefault(name, default_kinds.get(name, ""))
         self._last_message = None
 
+    def plain_key(self, name: str) -> object:
+        """The key under which a message keeps the plain read of one lexicon of this scanner (its hits as the
+        scan found them, masks applied), shared by every term set that reads that lexicon alone."""
+        return self._plain_keys.setdefault(name, object())
+
     def compiled(self, env: str | None = None) -> _Compiled:
         if env is None:
-            env = os.environ.get(ENV_PATH, "")
+            env = lexicon_path_setting()
         compiled = self._compiled
         if compiled is None or compiled.env != env or len(compiled.names) != len(self._defaults):
             compiled = self._build(env)
@@ -195,8 +233,14 @@ class _Scanner:
         ]
         # Rows by automaton pattern: the scan reads the matcher's raw matches (below).
         rows = tuple(tuple(term_rows[i] for i in ids) for ids in matcher.pattern_ids)
-        plain = tuple((r[0][0], r[0][1]) if len(r) == 1 and r[0][2] is None and not r[0][3] else None for r in rows)
-        return _Compiled(matcher, tuple(entries), rows, plain, frozenset(names), env)
+        plain = tuple(
+            tuple((lexicon, entry) for entry, lexicon, _, _ in r)
+            if all(row[2] is None and not row[3] for row in r)
+            else None
+            for r in rows
+        )
+        single = tuple(p[0] if p is not None and len(p) == 1 else None for p in plain)
+        return _Compiled(matcher, tuple(entries), rows, plain, single, frozenset(names), env)
 
     def scan_message(self, message: _Message) -> _Scan:
         """The scan of the text a message's detectors read: checked once per message, not at every look-up."""
@@ -205,6 +249,13 @@ class _Scanner:
             return last[1]
         scan = self.scan(message.text, message.env)
         self._last_message = (message, scan)
+        # The plain reads of the lexicons, made at once: most detectors read one lexicon, and a look-up in the
+        # message is cheaper than a call for each. A lexicon with a mask in this text is left to TermSet._hits.
+        text, reads, by_lexicon, masking = message.text, message.reads, scan.by_lexicon, scan.masking
+        for name, key in self._plain_keys.items():
+            if name not in masking:
+                hits = by_lexicon.get(name)
+                reads[key] = (text, [] if hits is None else hits)
         return scan
 
     def scan(self, text: str, env: str) -> _Scan:
@@ -219,8 +270,9 @@ class _Scanner:
         c = self.compiled(env)
         by_lexicon: dict[str, list[TermHit]] = {}
         masking: set[str] = set()
-        rows, plain = c.rows, c.plain
+        rows, plain, single = c.rows, c.plain, c.single
         new = tuple.__new__  # TermHit's own __new__ is a Python function: too slow for the hot path
+        get = by_lexicon.get
         # The raw (pattern, start, end) matches, not TermMatcher.find_spans: this runs for every message, and a
         # second loop over the matches costs as much as the Aho-Corasick pass itself. They come ordered by end:
         # reversed and sorted by start (stable), they are in the order find() hands out, by start, longest first.
@@ -228,20 +280,20 @@ class _Scanner:
         matches.reverse()
         matches.sort(key=_START)
         for pattern, start, end in matches:
-            row = plain[pattern]
-            if row is not None:
-                hits = by_lexicon.get(row[1])
+            one = single[pattern]
+            if one is not None:  # most patterns: one term, no boundary test, no mask
+                lexicon, entry = one
+                hits = get(lexicon)
                 if hits is None:
-                    by_lexicon[row[1]] = [new(TermHit, (row[0], start, end, False))]
+                    by_lexicon[lexicon] = [new(TermHit, (entry, start, end, False))]
                 else:
-                    hits.append(new(TermHit, (row[0], start, end, False)))
+                    hits.append(new(TermHit, (entry, start, end, False)))
                 continue
-            for entry, lexicon, edge, mask in rows[pattern]:
-                if edge is not None and not _on_boundary(text, start, end, edge[0], edge[1]):
-                    continue
-                if mask:
-                    masking.add(lexicon)
-                hits = by_lexicon.get(lexicon)
+            targets = plain[pattern]
+            if targets is None:
+                targets = _kept_rows(rows[pattern], text, start, end, masking)
+            for lexicon, entry in targets:
+                hits = get(lexicon)
                 if hits is None:
                     by_lexicon[lexicon] = [new(TermHit, (entry, start, end, False))]
                 else:
@@ -251,40 +303,58 @@ class _Scanner:
         return scan
 
 
-class _Message(NamedTuple):
+def _kept_rows(
+    rows: tuple[_Row, ...], text: str, start: int, end: int, masking: set[str]
+) -> tuple[tuple[str, Entry], ...]:
+    """(lexicon, entry) of the rows of a pattern found at ``text[start:end]`` that pass their boundary test; the
+    lexicons of the masks among them go to ``masking``."""
+    kept: list[tuple[str, Entry]] = []
+    for entry, lexicon, edge, mask in rows:
+        if edge is not None and not _on_boundary(text, start, end, edge[0], edge[1]):
+            continue
+        if mask:
+            masking.add(lexicon)
+        kept.append((lexicon, entry))
+    return tuple(kept)
+
+
+class _Message:
     """The message being judged. A NormalizedText is made for each message, but its text may be the very string
     object of an earlier message (normalization changed nothing), so the text alone does not tell messages apart.
     """
 
-    ntext: NormalizedText
-    text: str  # the part the detectors read (see scan_text)
-    env: str  # SMSGUARD_LEXICON_PATH as read for this message
+    __slots__ = ("env", "ntext", "reads", "text")
+
+    def __init__(self, ntext: NormalizedText) -> None:
+        self.ntext = ntext
+        self.text = ntext.text[:MAX_SCAN_CHARS]  # the part the detectors read (see scan_text)
+        self.env = lexicon_path_setting()  # as read for this message
+        # the term sets' reads of this message (see TermSet.read)
+        self.reads: dict[object, tuple[str, list[TermHit]]] = {}
 
 
-_MESSAGE: list[_Message] = []
+_MESSAGE: list[_Message | None] = [None]
 
 
 def _message(ntext: NormalizedText) -> _Message:
-    last = _MESSAGE[0] if _MESSAGE else None
-    if last is not None and last.ntext is ntext:
-        return last
-    current = tuple.__new__(_Message, (ntext, ntext.text[:MAX_SCAN_CHARS], os.environ.get(ENV_PATH, "")))
-    _MESSAGE[:] = [current]
-    return current
+    message = _MESSAGE[0]
+    if message is None or message.ntext is not ntext:
+        message = _MESSAGE[0] = _Message(ntext)
+    return message
 
 
 def lexicon_env(ntext: NormalizedText) -> str:
-    """``SMSGUARD_LEXICON_PATH``, read once per message rather than at every look-up (each read costs a
-    microsecond or more): a change takes effect from the next message."""
+    """``SMSGUARD_LEXICON_PATH``, read once per message rather than at every look-up: a change takes effect from
+    the next message."""
     return _message(ntext).env
 
 
 def _env_of(text: str) -> str:
     """``SMSGUARD_LEXICON_PATH`` for a text that :func:`scan_text` handed out, read anew for any other."""
-    last = _MESSAGE[0] if _MESSAGE else None
-    if last is not None and last.text is text:
-        return last.env
-    return os.environ.get(ENV_PATH, "")
+    message = _MESSAGE[0]
+    if message is not None and message.text is text:
+        return message.env
+    return lexicon_path_setting()
 
 
 _SCANNERS: dict[tuple[Path, str], _Scanner] = {}
@@ -318,28 +388,39 @@ class TermSet:
         self.fuzzy = frozenset(fuzzy)
         self._scanner = _SCANNERS.setdefault((directory, group), _Scanner(directory))
         self._scanner.register(lexicons, default_kinds or {})
+        # where a message keeps this set's read: a set of one lexicon shares the lexicon's plain read
+        self._read_key = self._scanner.plain_key(lexicons[0]) if len(lexicons) == 1 and not self.fuzzy else self
         self._fuzzy: _Fuzzy | None = None
         self._last: tuple[_Scan, list[TermHit]] | None = None
 
     def find(self, text: str) -> list[TermHit]:
         """Every hit in the normalized ``text`` (overlaps kept, masks applied), ordered by start then length.
 
-        The list of the last text is kept and handed out again (several detectors read the reader context):
-        callers must not change it.
+        The list of the last text is kept and handed out again: callers must not change it.
         """
-        return self._hits(self._scanner.scan(text, _env_of(text)), text)
-
-    def read(self, ntext: NormalizedText) -> tuple[str, list[TermHit]]:
-        """``(scan_text(ntext), find(scan_text(ntext)))`` for the message being judged, with less checking."""
-        message = _MESSAGE[0] if _MESSAGE else None
-        if message is None or message.ntext is not ntext:
-            message = _message(ntext)
-        return message.text, self._hits(self._scanner.scan_message(message), message.text)
-
-    def _hits(self, scan: _Scan, text: str) -> list[TermHit]:
+        scan = self._scanner.scan(text, _env_of(text))
         last = self._last
         if last is not None and last[0] is scan:
             return last[1]
+        hits = self._hits(scan, text)
+        self._last = (scan, hits)
+        return hits
+
+    def read(self, ntext: NormalizedText) -> tuple[str, list[TermHit]]:
+        """``(scan_text(ntext), find(scan_text(ntext)))`` for the message being judged, made once per message:
+        callers must not change the list."""
+        message = _MESSAGE[0]
+        if message is None or message.ntext is not ntext:
+            message = _message(ntext)
+        found = message.reads.get(self._read_key)
+        if found is None:
+            scan = self._scanner.scan_message(message)
+            found = message.reads.get(self._read_key)  # the scan makes the plain reads
+            if found is None:
+                found = message.reads[self._read_key] = (message.text, self._hits(scan, message.text))
+        return found
+
+    def _hits(self, scan: _Scan, text: str) -> list[TermHit]:
         by_lexicon = scan.by_lexicon
         if len(self.lexicons) == 1:
             name = self.lexicons[0]
@@ -361,7 +442,6 @@ class TermSet:
             hits = _apply_masks(hits)
         if not ordered and len(hits) > 1:
             hits.sort(key=_hit_order)
-        self._last = (scan, hits)
         return hits
 
     def _build_fuzzy(self, c: _Compiled) -> _Fuzzy:
@@ -432,7 +512,12 @@ def resolve_overlaps(hits: Sequence[TermHit]) -> list[TermHit]:
 
     ``hits`` must be in the order :meth:`TermSet.find` returns them (by start, then longest first).
     """
-    if len(hits) < 2 or all(b.start >= a.end for a, b in pairwise(hits)):
+    last_end = -1
+    for h in hits:
+        if h.start < last_end:
+            break
+        last_end = h.end
+    else:
         return list(hits)  # nothing overlaps: the common case
     beaten: set[int] = set()
     for i, a in enumerate(hits):
@@ -483,12 +568,15 @@ def by_kind(hits: Iterable[TermHit]) -> dict[str, list[TermHit]]:
 def original_spans(ntext: NormalizedText, nspans: Iterable[tuple[int, int]]) -> tuple[Span, ...]:
     """Original-text spans of normalized spans, sorted; spans that overlap or touch in the normalized text merge
     (so ``征 信 修 复`` comes back as one span, separators included)."""
-    return tuple(sorted({ntext.to_original(s, e) for s, e in merged_nspans(nspans)}))
+    merged = merged_nspans(nspans)
+    if len(merged) == 1:
+        return (ntext.to_original(*merged[0]),)
+    return tuple(sorted({ntext.to_original(s, e) for s, e in merged}))
 
 
 def terms_of(hits: Iterable[TermHit]) -> str:
     """The distinct lexicon terms of ``hits`` (given in text order), joined for a signal's detail or value."""
-    return "、".join(dict.fromkeys(h.entry.term for h in hits))
+    return "、".join(dict.fromkeys([h.entry.term for h in hits]))
 
 
 def scan_text(ntext: NormalizedText) -> str:
@@ -521,25 +609,35 @@ def make_signal(
         if detail is None:
             detail = ""
     else:
-        spans = original_spans(ntext, [*((h.start, h.end) for h in hits), *nspans])
-        if any(h.fuzzy for h in hits):
+        nspan_list = [(h.start, h.end) for h in hits]
+        if nspans:
+            nspan_list.extend(nspans)
+        spans = original_spans(ntext, nspan_list)
+        if any([h.fuzzy for h in hits]):
             confidence *= FUZZY_CONFIDENCE
         if detail is None:
             detail = terms_of(hits)
-    return Signal(name, value, confidence, spans, detail, _plugin_of(name))
+    return Signal(name, value, confidence, spans, detail, _PLUGIN_OF[name])
 
 
 def span_signal(name: str, ntext: NormalizedText, nspan: tuple[int, int], value: SignalValue, detail: str) -> Signal:
     """``make_signal(name, ntext, nspans=[nspan], value=value, detail=detail)``, cheaper: the common case."""
-    return Signal(name, value, 1.0, (ntext.to_original(nspan[0], nspan[1]),), detail, _plugin_of(name))
+    return Signal(name, value, 1.0, (ntext.to_original(nspan[0], nspan[1]),), detail, _PLUGIN_OF[name])
 
 
-def _plugin_of(signal_name: str) -> str:
-    """The name the host stamps on a signal, the name its plugin is registered under: the built-in detectors are
-    registered under the prefix of their signals' names (legal.filing). The host copies every signal that does
-    not carry its plugin's name already, so setting it saves a copy (one registered under another name is copied).
+class _PluginNames(dict[str, str]):
+    """Signal name -> the name the host stamps on the signal, the name its plugin is registered under: the
+    built-in detectors are registered under the prefix of their signals' names (legal.filing). The host copies
+    every signal that does not carry its plugin's name already, so setting it saves a copy (one registered under
+    another name is copied). Kept by name: a look-up is cheaper than cutting the name for every signal.
     """
-    return signal_name[: signal_name.find(".")]
+
+    def __missing__(self, signal_name: str) -> str:
+        plugin = self[signal_name] = signal_name[: signal_name.find(".")]
+        return plugin
+
+
+_PLUGIN_OF = _PluginNames()
 
 
 def negated(text: str, start: int, end: int) -> bool:
@@ -597,7 +695,7 @@ class HitIndex:
     __slots__ = ("_hits", "_longest", "_starts")
 
     def __init__(self, hits: Iterable[TermHit]) -> None:
-        self._hits = sorted(hits, key=_start_of)
+        self._hits = sorted(hits, key=_START)
         self._starts = [h.start for h in self._hits]
         self._longest = max([h.end - h.start for h in self._hits]) if self._hits else 0
 
@@ -613,10 +711,6 @@ class HitIndex:
     def starting_in(self, lo: int, hi: int) -> list[TermHit]:
         """The hits whose start lies in ``[lo, hi]``."""
         return self._hits[bisect_left(self._starts, lo) : bisect_right(self._starts, hi)]
-
-
-def _start_of(h: TermHit) -> int:
-    return h.start
 
 
 def cue_before(text: str, cues: HitIndex, hit: TermHit, within: int, *, clause: bool = False) -> bool:
@@ -638,20 +732,21 @@ def cue_after(text: str, cues: HitIndex, hit: TermHit, within: int, *, clause: b
 CONTEXT_TERMS = TermSet(CONTEXT)
 
 
-_CONTEXT_LAST: list[tuple[list[TermHit], dict[str, list[TermHit]]]] = []
+_CONTEXT_LAST: list[tuple[list[TermHit], dict[str, list[TermHit]]] | None] = [None]
 
 
-def context_of(text: str) -> dict[str, list[TermHit]]:
-    """The reader and debt context of a text by kind (address, request, debt, framing, demand), overlaps settled.
+def context_of(ntext: NormalizedText) -> dict[str, list[TermHit]]:
+    """The reader and debt context of the message by kind (address, request, debt, framing, demand), overlaps
+    settled.
 
-    Computed once per text for all the detectors that ask; callers must not change the result.
+    Computed once per message for all the detectors that ask; callers must not change the result.
     """
-    hits = CONTEXT_TERMS.find(text)  # the same list for the same scan
-    last = _CONTEXT_LAST[0] if _CONTEXT_LAST else None
+    hits = CONTEXT_TERMS.read(ntext)[1]  # the same list all the message long
+    last = _CONTEXT_LAST[0]
     if last is not None and last[0] is hits:
         return last[1]
     grouped = by_kind(resolve_overlaps(hits))
-    _CONTEXT_LAST[:] = [(hits, grouped)]
+    _CONTEXT_LAST[0] = (hits, grouped)
     return grouped
 
 
@@ -669,7 +764,7 @@ def reader_directed(grouped: Mapping[str, Sequence[TermHit]]) -> bool:
 
 def inside(hit: TermHit, spans: Sequence[tuple[int, int]]) -> int | None:
     """The index of the span in ``spans`` (sorted, not overlapping, e.g. 【signatures】) that holds the hit."""
-    i = bisect_right(spans, hit.start, key=lambda span: span[0]) - 1
+    i = bisect_right(spans, hit.start, key=_SPAN_START) - 1
     if i >= 0 and spans[i][0] <= hit.start and hit.end <= spans[i][1]:
         return i
     return None

@@ -82,7 +82,7 @@ def smsguard_lexicons() -> dict[str, Path | Traversable]:
 
 @hookimpl
 def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
-    t, found = _TERMS.read(text)
+    _, found = _TERMS.read(text)
     if not found:
         return []
     chosen = by_kind(
@@ -101,11 +101,12 @@ def smsguard_detect(message: Message, text: NormalizedText, features: Features) 
         brands = "、".join(dict.fromkeys(h.term for h in lenders))
         detail = "、".join(dict.fromkeys(f"{h.term}({h.entry.attrs[0]})" if h.entry.attrs else h.term for h in lenders))
         signals.append(make_signal("collector.lender", text, lenders, value=brands, detail=detail))
-    fuzzy = [h for h in (*chosen.get("known_company", ()), *chosen.get("lender", ())) if h.fuzzy]
-    if fuzzy:
-        signals.append(make_signal("collector.obfuscated", text, fuzzy))
+    if companies or lenders:
+        fuzzy = [h for h in (*(companies or ()), *(lenders or ())) if h.fuzzy]
+        if fuzzy:
+            signals.append(make_signal("collector.obfuscated", text, fuzzy))
     shaped = not _SIGNATURE_KINDS.isdisjoint(chosen)
-    directed = shaped and reader_directed(context_of(t))
+    directed = shaped and reader_directed(context_of(text))
     if directed:
         signals.extend(_shape_signals(text, chosen))
     signals.extend(_signature_signals(text, features, chosen, directed))

@@ -65,7 +65,7 @@ def smsguard_signals() -> Sequence[SignalSpec]:
 @hookimpl
 def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
     t, found = _TERMS.read(text)
-    if _SIGNALLING_KINDS.isdisjoint([h.entry.kind for h in found]):
+    if not found or _SIGNALLING_KINDS.isdisjoint([h.entry.kind for h in found]):
         return []  # asks, disclosures and app names only count next to a credential or a download
     g = by_kind(resolve_overlaps(found))
     signals: list[Signal] = []

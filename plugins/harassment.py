@@ -70,28 +70,31 @@ def smsguard_signals() -> Sequence[SignalSpec]:
 def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
     t, found = _TERMS.read(text)
     night = message.received_at is not None and is_night(message.received_at)
-    if not night and _CONTACT_ONLY.issuperset([h.entry.kind for h in found]):
+    if not night and (not found or _CONTACT_ONLY.issuperset([h.entry.kind for h in found])):
         return []  # nothing, or only contact verbs, which count only next to the people contacted
-    context = context_of(t)
+    context = context_of(text)
     debt = bool(context.get("debt"))
     signals: list[Signal] = []
     if found and reader_directed(context):
         g = by_kind(resolve_overlaps(found))
-        addressed = HitIndex(context.get("address", ()))
-        insults = [h for h in g.get("insult", ()) if not negated(t, h.start, h.end) and _aimed(t, h, addressed)]
-        if insults:
-            signals.append(make_signal("harassment.insult", text, insults))
+        if "insult" in g:
+            addressed = HitIndex(context.get("address", ()))
+            insults = [h for h in g["insult"] if not negated(t, h.start, h.end) and _aimed(t, h, addressed)]
+            if insults:
+                signals.append(make_signal("harassment.insult", text, insults))
         if debt:
             for kind in _DEBT_ONLY:
                 if hits := g.get(kind):
                     signals.append(make_signal(f"harassment.{kind}", text, hits))
-            verbs = HitIndex(h for h in g.get("contact", ()) if not negated(t, h.start, h.end))
-            for kind in _PEOPLE:
-                reached = [
-                    h for h in g.get(kind, ()) if "strong" in h.entry.attrs or cue_before(t, verbs, h, _CONTACT_WINDOW)
-                ]
-                if reached:
-                    signals.append(make_signal(f"harassment.{kind}", text, reached))
+            people = [kind for kind in _PEOPLE if kind in g]
+            if people:
+                verbs = HitIndex(h for h in g.get("contact", ()) if not negated(t, h.start, h.end))
+                for kind in people:
+                    reached = [
+                        h for h in g[kind] if "strong" in h.entry.attrs or cue_before(t, verbs, h, _CONTACT_WINDOW)
+                    ]
+                    if reached:
+                        signals.append(make_signal(f"harassment.{kind}", text, reached))
     if debt and night and message.received_at is not None:
         when = message.received_at.isoformat(timespec="minutes")
         signals.append(span_signal("harassment.night", text, (0, len(t)), True, when))

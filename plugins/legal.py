@@ -18,6 +18,7 @@ from smsguard.model import Message, Signal, SignalSpec
 from smsguard.normalize import NormalizedText
 
 from ._terms import (
+    POSING_WORD,
     Entry,
     TermHit,
     TermSet,
@@ -86,14 +87,15 @@ def smsguard_detect(message: Message, text: NormalizedText, features: Features) 
     found = resolve_overlaps(hits)
     signals: list[Signal] = []
     signature_spans = [s.nspan for s in features.signatures]
+    posing = POSING_WORD.search(t) is not None
     threats = [
         h
         for h in found
         if h.entry.kind in THREATS
         and not (signature_spans and inside(h, signature_spans) is not None)
-        and not impersonated(t, h.start)
+        and not (posing and impersonated(t, h.start))
     ]
-    if threats and reader_directed(context_of(t)):
+    if threats and reader_directed(context_of(text)):
         for kind, hits in by_kind(threats).items():
             signals.append(make_signal(_THREAT_SIGNALS[kind], text, hits))
         scare = [h for h in threats if "scare" in h.entry.attrs]
@@ -137,11 +139,16 @@ def _court_marks(text: NormalizedText, features: Features, channel_hits: Sequenc
                 detail=value,
             )
         )
-    signed = [s for s in features.signatures if "法院" in s.value and _COURT_SIGNATURE.search(s.value)]
+    signed = (
+        [s for s in features.signatures if "法院" in s.value and _COURT_SIGNATURE.search(s.value)]
+        if features.signatures
+        else None
+    )
+    t = text.text
     if signed:
         signals.append(span_signal("legal.court_signature", text, signed[0].nspan, signed[0].value, signed[0].value))
-    elif "法院" in text.text[-_COURT_TAIL_WINDOW:]:
-        tail = _COURT_TAIL.search(text.text, max(0, len(text.text) - _COURT_TAIL_WINDOW))
+    elif "法院" in t:  # the pattern holds 法院: a cheap pre-check
+        tail = _COURT_TAIL.search(t, max(0, len(t) - _COURT_TAIL_WINDOW))
         if tail:
             signals.append(span_signal("legal.court_signature", text, tail.span(1), tail.group(1), tail.group(1)))
     return signals

@@ -90,11 +90,14 @@ def smsguard_detect(message: Message, text: NormalizedText, features: Features) 
     money = bool(transfers or g.get("money"))
     signals: list[Signal] = []
 
-    cues = HitIndex(context_of(t).get("demand", ()) if transfers else ())
-    targets = HitIndex(h for k in _ACCOUNT_KINDS for h in g.get(k, ()))
-    demands = [h for h in transfers if cue_before(t, cues, h, _CUE_WINDOW) or cue_after(t, targets, h, _TARGET_WINDOW)]
-    if demands:
-        signals.append(make_signal("payment.transfer_demand", text, demands))
+    if transfers:
+        cues = HitIndex(context_of(text).get("demand", ()))
+        targets = HitIndex(h for k in _ACCOUNT_KINDS for h in g.get(k, ()))
+        demands = [
+            h for h in transfers if cue_before(t, cues, h, _CUE_WINDOW) or cue_after(t, targets, h, _TARGET_WINDOW)
+        ]
+        if demands:
+            signals.append(make_signal("payment.transfer_demand", text, demands))
     if safe := g.get("safe_account"):
         signals.append(make_signal("payment.safe_account", text, safe))
     if money and (designated := g.get("designated_account")):

@@ -39,7 +39,8 @@ Kinds = Mapping[str, Sequence[TermHit]]
 class Script(NamedTuple):
     """A script: what it is, the kinds of words that belong to it, its anchors and the test over the kinds present.
 
-    The script is skipped when one of its anchor words is denied or warned about.
+    The script is skipped when one of its anchor words is denied or warned about. The test never holds without
+    an anchor word, so a message with none is not tested.
     """
 
     description: str
@@ -139,7 +140,11 @@ def smsguard_detect(message: Message, text: NormalizedText, features: Features) 
     # A script that does not hold on all the words cannot hold on the asserted ones (every test only asks for
     # more words): the negation tests are left to the messages where some script might hold.
     every = by_kind(found)
-    candidates = [(name, script) for name, script in SCRIPTS.items() if script.holds(every, t, features)]
+    candidates = [
+        (name, script)
+        for name, script in SCRIPTS.items()
+        if not script.anchors.isdisjoint(every) and script.holds(every, t, features)
+    ]
     if not candidates:
         return []
     asserted: list[TermHit] = []

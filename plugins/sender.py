@@ -8,37 +8,35 @@ The sender is not part of the text, so only ``sender.brand_mismatch`` carries sp
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from smsguard.extract import Features
 from smsguard.hookspecs import hookimpl
-from smsguard.lexicon import ENV_PATH, LexiconEntry
+from smsguard.lexicon import LexiconEntry
 from smsguard.model import Message, Signal, SignalSpec
 from smsguard.normalize import NormalizedText
 
 from ._brands import Claim, find_claims, from_lexicons, hotline_owner
-from ._terms import lexicon_env
+from ._terms import lexicon_env, lexicon_path_setting
 
 EMPTY, UNKNOWN = "empty", "unknown"
 MOBILE, VIRTUAL, INTERNATIONAL = "mobile", "virtual", "international"
 PORT, HOTLINE, COURT, ANTIFRAUD, SERVICE400, FIXED = "port", "hotline", "court", "antifraud", "service400", "fixed"
 PERSONAL = frozenset({MOBILE, VIRTUAL})
-_PLUGIN = "sender"  # the name the host stamps on our signals: set here, it saves a copy (see _terms._plugin_of)
+_PLUGIN = "sender"  # the name the host stamps on our signals: set here, it saves a copy (see _terms._PluginNames)
 _CANNOT_MISMATCH = frozenset({PORT, SERVICE400, FIXED, UNKNOWN, EMPTY})
 _NOT_DIGITS = re.compile(r"[\s\-()（）.·]+")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE_SECOND = frozenset("3456789")
 _SERVICE400 = re.compile(r"^[48]00\d{7}$")
 _SHORT_SERVICE = re.compile(r"^(?:9[56]\d{3}|1[0-2]\d{3})\d{0,3}$")
 
 
-@dataclass(frozen=True, slots=True)
-class SenderInfo:
+class SenderInfo(NamedTuple):
     """What a sender string is: its kind, the digits as dialled in China, and the kind's detail."""
 
     kind: str
@@ -165,7 +163,7 @@ def parse_sender(sender: str | None, env: str | None = None) -> SenderInfo:
     """
     if sender is None or not sender.strip():
         return _EMPTY[0]
-    return _judged(sender, os.environ.get(ENV_PATH, "") if env is None else env)[0]
+    return _judged(sender, lexicon_path_setting() if env is None else env)[0]
 
 
 @lru_cache(maxsize=4096)
@@ -190,14 +188,14 @@ def _parse(sender: str, env: str) -> SenderInfo:
         if not digits.startswith("86"):
             return SenderInfo(INTERNATIONAL, "+" + digits, _region("+" + digits))
         digits = digits[2:]
-    elif digits.startswith("86") and len(digits) == 13 and _MOBILE.match(digits[2:]):
+    elif digits.startswith("86") and len(digits) == 13 and _is_mobile(digits[2:]):
         digits = digits[2:]
     return _domestic(digits, env)
 
 
 def _domestic(number: str, env: str) -> SenderInfo:
     table = from_lexicons("sender-ports", ("ports",), _port_table, env)
-    special = _longest_prefix(number, table)
+    special = _longest_prefix(number, table) if number[: table.shortest] in table.heads else None
     if special is not None:
         prefix, kind, value = special
         extra = len(number) - len(prefix)
@@ -207,9 +205,9 @@ def _domestic(number: str, env: str) -> SenderInfo:
             return SenderInfo(ANTIFRAUD, number, value, "gov")
         if kind == PORT and 8 <= len(number) <= 21:
             return SenderInfo(PORT, number, value)
-        if kind == VIRTUAL and _MOBILE.match(number):
+        if kind == VIRTUAL and _is_mobile(number):
             return SenderInfo(VIRTUAL, number, prefix, strong=value == "strong")
-    if _MOBILE.match(number):
+    if _is_mobile(number):
         return SenderInfo(MOBILE, number)
     if _SHORT_SERVICE.match(number):
         owner = hotline_owner(number, env)
@@ -224,22 +222,28 @@ def _domestic(number: str, env: str) -> SenderInfo:
     return SenderInfo(UNKNOWN, number)
 
 
+def _is_mobile(digits: str) -> bool:
+    """Whether ASCII ``digits`` are a mainland mobile number (1[3-9] and nine more digits)."""
+    return len(digits) == 11 and digits[0] == "1" and digits[1] in _MOBILE_SECOND
+
+
 @dataclass(frozen=True, slots=True)
 class _PortTable:
     rows: dict[str, tuple[str, str]]  # prefix -> (kind, value)
     lengths: tuple[int, ...]  # the prefix lengths present, longest first
+    shortest: int  # the shortest prefix length (0 without rows)
     heads: frozenset[str]  # the prefixes cut to the shortest length: a number starting otherwise has no row
 
 
 def _port_table(entries: tuple[LexiconEntry, ...]) -> _PortTable:
     rows = {e.term: (e.attributes[0], e.attributes[1]) for e in entries if len(e.attributes) >= 2}
     lengths = tuple(sorted({len(p) for p in rows}, reverse=True))
-    return _PortTable(rows, lengths, frozenset(p[: lengths[-1]] for p in rows) if rows else frozenset())
+    shortest = lengths[-1] if lengths else 0
+    return _PortTable(rows, lengths, shortest, frozenset(p[:shortest] for p in rows))
 
 
 def _longest_prefix(number: str, table: _PortTable) -> tuple[str, str, str] | None:
-    if not table.lengths or number[: table.lengths[-1]] not in table.heads:
-        return None
+    """The longest port-table prefix of ``number`` with its kind and value (``number`` starts with a head)."""
     for length in table.lengths:
         row = table.rows.get(number[:length]) if length <= len(number) else None
         if row is not None:

@@ -18,13 +18,11 @@ from ._terms import CN_NUMBER, TermSet, make_signal, number_value, span_signal
 
 _TERMS = TermSet("specificity_terms")
 _DAYS_PER_MONTH = 30
-_OVERDUE = re.compile(
-    r"(?:逾期|拖欠|超期)(?:已经|已|了|达|第)*\s*(\d{1,4}|" + CN_NUMBER + r")\s*(天|日|个月|月)"
-    r"|(\d{1,4}|" + CN_NUMBER + r")\s*(天|日|个月)(?:未还|未还款|未归还)"
-)
-# Every match of _OVERDUE holds one of these characters, every match of _TAIL one of those (cheap pre-checks).
-_OVERDUE_HINT = re.compile("[期欠未]")
-_TAIL_HINT = re.compile("[尾末后]")
+# The days overdue, after the word (逾期45天) or before it (45天未还): two patterns, not one alternation, so the
+# opening words of the first let a search skip ahead; the second, which can open anywhere, runs only on a text
+# that holds 未还 or 未归还.
+_OVERDUE_AFTER = re.compile(r"(?:逾期|拖欠|超期)(?:已经|已|了|达|第)*\s*(\d{1,4}|" + CN_NUMBER + r")\s*(天|日|个月|月)")
+_OVERDUE_BEFORE = re.compile(r"(\d{1,4}|" + CN_NUMBER + r")\s*(天|日|个月)(?:未还|未还款|未归还)")
 _TAIL = re.compile(r"(?:尾号|末四位|后四位|末4位|后4位|尾数)(?:为|是|:)?\s*(\d{3,4})(?!\d)")
 _CALENDAR = re.compile(r"[月/.-]")
 _DUE_AFTER = re.compile(r"\s*(?:前|之前|以前|到期)")
@@ -56,27 +54,30 @@ def smsguard_detect(message: Message, text: NormalizedText, features: Features) 
     signals: list[Signal] = []
     if features.amounts:
         first = features.amounts[0]
-        detail = "、".join(a.text for a in features.amounts)
+        detail = "、".join([a.text for a in features.amounts])
         signals.append(span_signal("specificity.amount", text, first.nspan, first.yuan, detail))
-    due = [
-        d
-        for d in features.dates
-        if _CALENDAR.search(d.value)
-        and (_DUE_AFTER.match(t, d.nspan[1]) or _DUE_BEFORE.search(t, max(0, d.nspan[0] - 12), d.nspan[0]))
-    ]
+    due = (
+        [
+            d
+            for d in features.dates
+            if _CALENDAR.search(d.value)
+            and (_DUE_AFTER.match(t, d.nspan[1]) or _DUE_BEFORE.search(t, max(0, d.nspan[0] - 12), d.nspan[0]))
+        ]
+        if features.dates
+        else ()
+    )
     if due:
         signals.append(span_signal("specificity.due_date", text, due[0].nspan, due[0].value, ""))
-    if _OVERDUE_HINT.search(t) and (overdue := _OVERDUE.search(t)):
-        number = overdue.group(1) or overdue.group(3)
-        unit = overdue.group(2) or overdue.group(4)
+    if overdue := _overdue(t):
+        number, unit = overdue.group(1), overdue.group(2)
         days = number_value(number) * (_DAYS_PER_MONTH if "月" in unit else 1)
         signals.append(span_signal("specificity.days_overdue", text, overdue.span(), days, ""))
-    if _TAIL_HINT.search(t) and (tail := _TAIL.search(t)):
+    if tail := _TAIL.search(t):
         signals.append(span_signal("specificity.card_tail", text, tail.span(), tail.group(1), ""))
     if features.signatures:
         first_sig = features.signatures[0]
         signals.append(span_signal("specificity.signature", text, first_sig.nspan, first_sig.value, ""))
-    hotlines = [p for p in features.phones if _HOTLINE.match(p.value)]
+    hotlines = [p for p in features.phones if _HOTLINE.match(p.value)] if features.phones else []
     if channels or hotlines:
         names = "、".join(dict.fromkeys([*(h.term for h in channels), *(p.value for p in hotlines)]))
         signals.append(
@@ -90,3 +91,13 @@ def smsguard_detect(message: Message, text: NormalizedText, features: Features) 
             )
         )
     return signals
+
+
+def _overdue(t: str) -> re.Match[str] | None:
+    """The first statement of the days overdue, of either form (the one after the word at one place)."""
+    after = _OVERDUE_AFTER.search(t)
+    if "未还" in t or "未归还" in t:
+        before = _OVERDUE_BEFORE.search(t)
+        if before is not None and (after is None or before.start() < after.start()):
+            return before
+    return after

@@ -21,9 +21,11 @@ MAX_LEVEL = 10
 SHORT_DEADLINE_WEIGHT = 3
 DEADLINE_WEIGHT = 1
 _SHORT_HOURS = 72
-_DEADLINE = re.compile(
-    r"(\d{1,3}|" + CN_NUMBER + r")\s*个?(小时|分钟|天|日|工作日)(?:之内|以内|内)(?!有效)"
-    r"|(?:今天|今日|当天|当日|本日|今晚|明天|明日)[^,，。!?;\n]{0,8}?(?:之前|以前|前|之内|以内|内)(?!有效)"
+# Two kinds of deadline: a span (24小时内, 三日内) and a day (今天下午五点前). They are two patterns, not one
+# alternation, so the day's opening words let a search skip ahead; a span needs 内, which most texts lack.
+_WITHIN = re.compile(r"(\d{1,3}|" + CN_NUMBER + r")\s*个?(小时|分钟|天|日|工作日)(?:之内|以内|内)(?!有效)")
+_BY_DAY = re.compile(
+    r"(?:今天|今日|当天|当日|本日|今晚|明天|明日)[^,，。!?;\n]{0,8}?(?:之前|以前|前|之内|以内|内)(?!有效)"
 )
 
 _SPECS: tuple[SignalSpec, ...] = (
@@ -46,7 +48,7 @@ def smsguard_signals() -> Sequence[SignalSpec]:
 @hookimpl
 def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
     t, hits = _TERMS.read(text)
-    deadlines = list(_DEADLINE.finditer(t)) if "内" in t or "前" in t else []
+    deadlines = _deadlines(t)
     if not hits and not deadlines:
         return []
     signals: list[Signal] = []
@@ -77,10 +79,34 @@ def _weight(attrs: tuple[str, ...]) -> int:
     return int(attrs[0]) if attrs and attrs[0].isdigit() else 1
 
 
+def _deadlines(t: str) -> list[re.Match[str]]:
+    """Every deadline in text order, found as one pattern of both kinds would find them: the leftmost, a span
+    before a day at one place, the next search after the end of the last."""
+    found: list[re.Match[str]] = []
+    within = "内" in t
+    if not within and "前" not in t:
+        return found
+    span = _WITHIN.search(t) if within else None
+    day = _BY_DAY.search(t)
+    while True:
+        if span is not None and (day is None or span.start() <= day.start()):
+            m = span
+        elif day is not None:
+            m = day
+        else:
+            return found
+        found.append(m)
+        end = m.end()
+        if span is not None and span.start() < end:
+            span = _WITHIN.search(t, end)
+        if day is not None and day.start() < end:
+            day = _BY_DAY.search(t, end)
+
+
 def _is_short(m: re.Match[str]) -> bool:
-    number, unit = m.group(1), m.group(2)
-    if number is None:
+    if m.re is _BY_DAY:
         return True  # today, tonight, tomorrow
+    number, unit = m.group(1), m.group(2)
     amount = number_value(number)
     if unit == "分钟":
         return True

@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 import smsguard_plugins.scripts as plugin
 from plugin_helpers import SignalTable, detect
+from smsguard_plugins._terms import Entry, TermHit
+
+from smsguard.extract import extract
+from smsguard.normalize import default_normalizer
 
 # (signal, message, characters a span must cover)
 POSITIVE: list[tuple[str, str, str]] = [
@@ -74,3 +78,18 @@ def test_credit_repair_needs_an_offer(text: str) -> None:
 )
 def test_credit_repair_offered(text: str) -> None:
     assert "scripts.credit_repair" in detect(plugin, text)
+
+
+@pytest.mark.parametrize("name", list(plugin.SCRIPTS))
+def test_no_script_holds_without_an_anchor(name: str) -> None:
+    """The detector only tests the scripts whose anchor words the message holds: each test needs one."""
+    script = plugin.SCRIPTS[name]
+
+    def hits(kind: str) -> list[TermHit]:
+        start = 1 if kind == "credit_object" else 0  # right after the removal word
+        return [TermHit(Entry(kind, "script_terms", kind, ("strong",), "test"), start, start + 1)]
+
+    every_kind = {k for s in plugin.SCRIPTS.values() for k in s.kinds}
+    features = extract(default_normalizer().normalize("请拨打4001234567或13800138000"))
+    assert script.holds({k: hits(k) for k in every_kind}, "xx", features)
+    assert not script.holds({k: hits(k) for k in every_kind - script.anchors}, "xx", features)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 import smsguard_plugins.specificity as plugin
 from plugin_helpers import SignalTable, declared, detect
 
@@ -51,3 +54,23 @@ class TestSignals(SignalTable):
 
 def test_lawful_reminder_carries_every_mark() -> None:
     assert set(detect(plugin, REMINDER)) == set(declared(plugin))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_days_overdue_are_those_of_one_alternation(seed: int) -> None:
+    """The two overdue patterns, searched apart, find what one alternation of them finds first."""
+    import random
+
+    alternation = re.compile(f"{plugin._OVERDUE_AFTER.pattern}|{plugin._OVERDUE_BEFORE.pattern}")
+    rng = random.Random(seed)
+    alphabet = "逾期拖欠超已经了达第3二十天日个月未还款归 ,"
+    for _ in range(500):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        first = alternation.search(text)
+        found = plugin._overdue(text)
+        if first is None:
+            assert found is None
+        else:
+            assert found is not None
+            groups = (first.group(1) or first.group(3), first.group(2) or first.group(4))
+            assert (found.span(), found.group(1), found.group(2)) == (first.span(), *groups)

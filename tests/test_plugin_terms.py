@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import importlib
+import os
 import re
 from pathlib import Path
 
 import pytest
+from smsguard_plugins._brands import _NAME_TERMS
 from smsguard_plugins._terms import (
+    CONTEXT_TERMS,
     LEXICON_DIR,
     TermSet,
     by_kind,
+    lexicon_path_setting,
     make_signal,
     negated,
     number_value,
@@ -18,11 +22,12 @@ from smsguard_plugins._terms import (
     phrases,
     reader_directed,
     resolve_overlaps,
+    scan_text,
 )
 
 from smsguard import Engine
 from smsguard.extract import extract
-from smsguard.lexicon import parse_lexicon
+from smsguard.lexicon import ENV_PATH, parse_lexicon
 from smsguard.model import Message
 from smsguard.normalize import default_normalizer
 
@@ -321,9 +326,9 @@ def test_wedges_are_looked_for_only_inside_pairs_of_a_fuzzy_term(tmp_path: Path,
     """The narrowed wedge pattern finds exactly the wedges of the broad one whose neighbours form a pair."""
     import random
 
-    from smsguard_plugins._terms import _WEDGE, _wedge_pattern
+    from smsguard_plugins._terms import _WEDGE_CHAR, _wedge_pattern
 
-    broad = re.compile(rf"(?<=[\u4e00-\u9fff]){_WEDGE}(?=[\u4e00-\u9fff])")
+    broad = re.compile(rf"(?<=[\u4e00-\u9fff]){_WEDGE_CHAR}{{1,2}}(?=[\u4e00-\u9fff])")
     pairs = frozenset({"永雄", "雄资", "资产", "信和", "3a", "和信"})
     narrow = _wedge_pattern(pairs)
     rng = random.Random(seed)
@@ -332,3 +337,37 @@ def test_wedges_are_looked_for_only_inside_pairs_of_a_fuzzy_term(tmp_path: Path,
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
         expected = [m.span() for m in broad.finditer(text) if text[m.start() - 1] + text[m.end()] in pairs]
         assert [m.span() for m in narrow.finditer(text) if text[m.start() - 1] + text[m.end()] in pairs] == expected
+
+
+def test_the_lexicon_path_is_read_as_os_environ_holds_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_PATH, raising=False)
+    assert lexicon_path_setting() == ""
+    monkeypatch.setenv(ENV_PATH, "/some/where")
+    assert lexicon_path_setting() == "/some/where"
+    monkeypatch.setenv(ENV_PATH, "/else/where")
+    assert lexicon_path_setting() == "/else/where"
+    monkeypatch.delenv(ENV_PATH)
+    assert lexicon_path_setting() == ""
+    monkeypatch.setattr(os, "environ", {ENV_PATH: "/stand/in"})  # anything standing in for os.environ
+    assert lexicon_path_setting() == "/stand/in"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "送货上门，明天上门核实，请签收",  # a mask (送货上门) next to the term it holds (上门)
+        "【永x雄资产】你欠款3560元已逾期，请转账到安全账户，否则起诉你，验证码123456请勿泄露。",
+        "您的信用卡已修复，征信修复包过，联系微粒贷客服，京东金条利率过高。",
+        "",
+    ],
+)
+def test_a_message_reads_what_a_search_of_its_text_finds(text: str) -> None:
+    """TermSet.read (made once per message, most of it as the scan ends) agrees with TermSet.find."""
+    ntext = default_normalizer().normalize(text)
+    term_sets = [CONTEXT_TERMS, _NAME_TERMS]
+    term_sets += [importlib.import_module(f"smsguard_plugins.{name}")._TERMS for name in DETECTORS]
+    for term_set in term_sets:
+        t, hits = term_set.read(ntext)
+        assert t == scan_text(ntext)
+        assert hits == term_set.find(t)
+        assert term_set.read(ntext)[1] is hits

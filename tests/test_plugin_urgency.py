@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 import smsguard_plugins.urgency as plugin
 from plugin_helpers import SignalTable, detect
 
@@ -56,3 +59,17 @@ def test_a_longer_deadline_adds_less() -> None:
     short = detect(plugin, "请在3天内还款。")["urgency.level"].value
     long = detect(plugin, "请在30天内还款。")["urgency.level"].value
     assert short == plugin.SHORT_DEADLINE_WEIGHT and long == plugin.DEADLINE_WEIGHT
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_deadlines_are_those_of_one_alternation(seed: int) -> None:
+    """The two deadline patterns, searched apart, find what one alternation of them finds with finditer."""
+    import random
+
+    alternation = re.compile(f"{plugin._WITHIN.pattern}|{plugin._BY_DAY.pattern}")
+    rng = random.Random(seed)
+    alphabet = "今天明日当晚内前之以3二十小时分钟有效个工作日,。 "
+    for _ in range(500):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        expected = [(m.span(), m.group(0)) for m in alternation.finditer(text)]
+        assert [(m.span(), m.group(0)) for m in plugin._deadlines(text)] == expected
