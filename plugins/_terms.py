@@ -5,8 +5,8 @@ into one :class:`~smsguard.termscan.TermMatcher`, and the scan of the last text 
 one Aho-Corasick pass for all these detectors together, the reader context and the brand names of the link and
 sender checkers included; the message keeps each term set's hits, those of the sets of one lexicon made as the
 scan ends. Hits carry the lexicon entry (term, kind, attributes) and the span in the normalized text;
-:func:`make_signal` maps them back to the original text. The rest are the small text tests several detectors
-share: negation, proximity, whether a message is directed at its reader.
+:mod:`._evidence` turns them into signals and :mod:`._cues` holds the small text tests several detectors share
+(negation, proximity, whether a message is directed at its reader).
 
 Lexicon conventions shared by these detectors (``plugins/lexicons/*.txt``): the first attribute after the
 term is its *kind*; an entry of kind ``ignore`` is a mask: a longer innocent phrase (``送货上门``) whose inner
@@ -19,13 +19,12 @@ from __future__ import annotations
 import os
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from smsguard.lexicon import ENV_PATH, load_lexicon
-from smsguard.model import Signal, SignalValue, Span
 from smsguard.normalize import NormalizedText
 from smsguard.termscan import TermMatcher
 
@@ -38,46 +37,11 @@ CONTEXT = "context"
 _START = itemgetter(1)  # of a raw match (pattern, start, end) or a TermHit
 _SPAN_START = itemgetter(0)
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-# Sentence ends after normalization (NFKC folds ！？； to !?;); "." is left out: it sits inside amounts and URLs.
-_SENTENCE_END = re.compile("[。!?;\n]")
-_CLAUSE_END = re.compile("[。!?;\n,、，]")
 # A character of a wedge, one or two foreign characters between two Han characters: 永x雄资产, 永3雄, 永*雄.
 _WEDGE_CHAR = r"[^\u4e00-\u9fff,;:!?。、，\n]"
-_NEGATORS = (
-    "勿|不要|不会|不得|不可|不能|切莫|没有|无需|无须|不需|不用|从不|从未|绝不|决不|谨防|警惕|防范|严禁|禁止|不存在"
-    "|拒绝|当心|小心|千万别|请别|别将|别把|别向|别给|别轻信|别相信|不轻信|不相信|并非|不是|冒充|假冒|谎称"
-)
-# The rest of a clause; an enumeration comma does not end it (请勿泄露密码、验证码).
-_NOT_CLAUSE_END = "[^。!?;\n,，]"
-# A negator and then only the rest of its clause up to the term: the negator governs the term.
-_NEAR_NEGATION = re.compile(f"(?:{_NEGATORS}){_NOT_CLAUSE_END}*\\Z")
-_NEGATION_WINDOW = 10
-# The unmistakable prohibitions reach further back in their clause (切勿轻信陌生人的话术或要求进行转账).
-_FAR_NEGATION = re.compile(f"(?:切勿|请勿|谨防|警惕|严禁|千万别|千万不要|不存在){_NOT_CLAUSE_END}*\\Z")
-_FAR_NEGATION_WINDOW = 20
-# A denial of the whole clause reaches back to the clause's start: 京东金融不会以任何理由要求您向个人账户转账,
-# 我们从不索取密码, 绝不会让您转账.
-_CLAUSE_NEGATION = re.compile(
-    f"(?:从不|从未|从来不|绝不|决不|绝对不|不会以任何|不会{_NOT_CLAUSE_END}{{0,12}}?(?:要求|索要|索取|让您|让你|向您|向你))"
-    f"{_NOT_CLAUSE_END}*\\Z"
-)
-_CLAUSE_NEGATION_WINDOW = 40
-# Cheap pre-checks: the characters a negator starts with, and those every warning of _WARNED_AFTER holds.
-_NEGATOR_FIRST = re.compile("[" + "".join(sorted({word[0] for word in _NEGATORS.split("|")})) + "]")
-_WARNING_WORD = re.compile("[骗冒]")
-_POSING = "冒充|假冒|谎称|伪装成"
-# Every text in which impersonated() holds somewhere holds one of these words: a test per text, not per term.
-POSING_WORD = re.compile(_POSING)
-_IMPERSONATION = re.compile(f"(?:{_POSING}){_NOT_CLAUSE_END}*\\Z")
-# "...任何人索取验证码均为诈骗": a warning that follows the term in the same sentence.
-_WARNED_AFTER = re.compile(r"[^。!?;\n]{0,16}?(?:是|为|属|属于|均系|系|就是)(?:诈骗|骗子|骗局|假冒|冒充)")
-_WARNED_WINDOW = 24
 # The detectors read at most this many normalized characters: an SMS, even concatenated, is a few hundred long,
 # and the limit keeps a pathological 100 kB input within a plugin's time budget.
 MAX_SCAN_CHARS = 20_000
-# A name found only after ignoring wedged characters is less certain than one written plainly.
-FUZZY_CONFIDENCE = 0.8
-
 _ENVIRON = os.environ
 _ENVIRON_DATA: dict[Any, Any] | None = data if isinstance(data := getattr(_ENVIRON, "_data", None), dict) else None
 _ENV_KEY: Any = None
@@ -505,288 +469,7 @@ def _apply_masks(hits: list[TermHit]) -> list[TermHit]:
     return [h for h in hits if h.entry.kind != IGNORE and not masked(h)]
 
 
-def resolve_overlaps(hits: Sequence[TermHit]) -> list[TermHit]:
-    """Settle overlaps between kinds: of two overlapping hits of different kinds the longer wins, then the earlier
-    (``失信被执行人`` is a blacklist, not the enforcement term ``被执行人`` inside it). Overlapping hits of one
-    kind all stay (``纳入失信`` and ``失信被执行人``); their spans merge in :func:`make_signal`.
-
-    ``hits`` must be in the order :meth:`TermSet.find` returns them (by start, then longest first).
-    """
-    last_end = -1
-    for h in hits:
-        if h.start < last_end:
-            break
-        last_end = h.end
-    else:
-        return list(hits)  # nothing overlaps: the common case
-    beaten: set[int] = set()
-    for i, a in enumerate(hits):
-        for j in range(i + 1, len(hits)):
-            b = hits[j]
-            if b.start >= a.end:
-                break
-            if a.entry.kind != b.entry.kind:
-                beaten.add(j if a.end - a.start >= b.end - b.start else i)
-    return [h for i, h in enumerate(hits) if i not in beaten] if beaten else list(hits)
-
-
-def occurrences(hits: Iterable[TermHit]) -> int:
-    """How many places the hits cover: overlapping hits count once (提起诉讼 holds 诉讼)."""
-    count = 0
-    last_end = -1
-    for h in sorted(hits, key=lambda h: (h.start, -h.end)):
-        if h.start >= last_end:
-            count += 1
-        last_end = max(last_end, h.end)
-    return count
-
-
-def merged_nspans(nspans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Normalized spans sorted, with the ones that overlap or touch merged."""
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(nspans):
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def phrases(text: str, hits: Iterable[TermHit]) -> list[str]:
-    """The normalized words the hits cover, overlapping and touching hits taken as one (纳入失信被执行人)."""
-    return [text[s:e] for s, e in merged_nspans((h.start, h.end) for h in hits)]
-
-
-def by_kind(hits: Iterable[TermHit]) -> dict[str, list[TermHit]]:
-    grouped: dict[str, list[TermHit]] = {}
-    for h in hits:
-        grouped.setdefault(h.entry.kind, []).append(h)
-    return grouped
-
-
-def original_spans(ntext: NormalizedText, nspans: Iterable[tuple[int, int]]) -> tuple[Span, ...]:
-    """Original-text spans of normalized spans, sorted; spans that overlap or touch in the normalized text merge
-    (so ``征 信 修 复`` comes back as one span, separators included)."""
-    merged = merged_nspans(nspans)
-    if len(merged) == 1:
-        return (ntext.to_original(*merged[0]),)
-    return tuple(sorted({ntext.to_original(s, e) for s, e in merged}))
-
-
-def terms_of(hits: Iterable[TermHit]) -> str:
-    """The distinct lexicon terms of ``hits`` (given in text order), joined for a signal's detail or value."""
-    return "、".join(dict.fromkeys([h.entry.term for h in hits]))
-
-
 def scan_text(ntext: NormalizedText) -> str:
     """The part of the normalized text the detectors read (see ``MAX_SCAN_CHARS``), one string object for all of
     them: the shared scan and the per-text results are kept by that object."""
     return _message(ntext).text
-
-
-def make_signal(
-    name: str,
-    ntext: NormalizedText,
-    hits: Sequence[TermHit] = (),
-    *,
-    value: SignalValue = True,
-    confidence: float = 1.0,
-    nspans: Sequence[tuple[int, int]] = (),
-    detail: str | None = None,
-) -> Signal:
-    """A signal whose spans are the original characters behind ``hits`` and any extra normalized ``nspans``."""
-    # One hit or one span is the common case, kept cheap: detectors run on every message.
-    if len(hits) == 1 and not nspans:
-        hit = hits[0]
-        spans: tuple[Span, ...] = (ntext.to_original(hit.start, hit.end),)
-        if hit.fuzzy:
-            confidence *= FUZZY_CONFIDENCE
-        if detail is None:
-            detail = hit.entry.term
-    elif not hits and len(nspans) == 1:
-        spans = (ntext.to_original(*nspans[0]),)
-        if detail is None:
-            detail = ""
-    else:
-        nspan_list = [(h.start, h.end) for h in hits]
-        if nspans:
-            nspan_list.extend(nspans)
-        spans = original_spans(ntext, nspan_list)
-        if any([h.fuzzy for h in hits]):
-            confidence *= FUZZY_CONFIDENCE
-        if detail is None:
-            detail = terms_of(hits)
-    return Signal(name, value, confidence, spans, detail, _PLUGIN_OF[name])
-
-
-def span_signal(name: str, ntext: NormalizedText, nspan: tuple[int, int], value: SignalValue, detail: str) -> Signal:
-    """``make_signal(name, ntext, nspans=[nspan], value=value, detail=detail)``, cheaper: the common case."""
-    return Signal(name, value, 1.0, (ntext.to_original(nspan[0], nspan[1]),), detail, _PLUGIN_OF[name])
-
-
-class _PluginNames(dict[str, str]):
-    """Signal name -> the name the host stamps on the signal, the name its plugin is registered under: the
-    built-in detectors are registered under the prefix of their signals' names (legal.filing). The host copies
-    every signal that does not carry its plugin's name already, so setting it saves a copy (one registered under
-    another name is copied). Kept by name: a look-up is cheaper than cutting the name for every signal.
-    """
-
-    def __missing__(self, signal_name: str) -> str:
-        plugin = self[signal_name] = signal_name[: signal_name.find(".")]
-        return plugin
-
-
-_PLUGIN_OF = _PluginNames()
-
-
-def negated(text: str, start: int, end: int) -> bool:
-    """Whether the term at ``text[start:end]`` is denied or warned about rather than asserted.
-
-    A negator shortly before the term in its clause (``请勿泄露验证码``), a prohibition further back in the clause
-    (``切勿轻信陌生人的话术或要求进行转账``), a denial of the whole clause (``不会以任何理由要求您向个人账户转账``,
-    ``从不``, ``绝不``), or a verdict of fraud later in the same sentence
-    (``索取验证码的均为诈骗``).
-    """
-    lo = max(0, start - _CLAUSE_NEGATION_WINDOW)
-    if _NEGATOR_FIRST.search(text, lo, start) and (
-        _NEAR_NEGATION.search(text, max(0, start - _NEGATION_WINDOW), start)
-        or _FAR_NEGATION.search(text, max(0, start - _FAR_NEGATION_WINDOW), start)
-        or _CLAUSE_NEGATION.search(text, lo, start)
-    ):
-        return True
-    return (
-        _WARNING_WORD.search(text, end, end + _WARNED_WINDOW) is not None and _WARNED_AFTER.match(text, end) is not None
-    )
-
-
-def impersonated(text: str, start: int) -> bool:
-    """Whether the clause before ``start`` says someone poses as what follows (冒充公安机关): a scam described."""
-    return _IMPERSONATION.search(text, max(0, start - _NEGATION_WINDOW), start) is not None
-
-
-def same_sentence(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` holds no sentence end."""
-    return _SENTENCE_END.search(text, start, end) is None
-
-
-def same_clause(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` holds no sentence or clause end (comma, enumeration comma)."""
-    return _CLAUSE_END.search(text, start, end) is None
-
-
-def gap(a: TermHit, b: TermHit) -> tuple[int, int]:
-    """The normalized range between two hits (empty when they touch or overlap)."""
-    first, second = (a, b) if a.start <= b.start else (b, a)
-    return (first.end, max(first.end, second.start))
-
-
-def near(text: str, a: TermHit, b: TermHit, within: int, *, clause: bool = False) -> bool:
-    """Whether two hits lie at most ``within`` characters apart in one sentence (or one clause)."""
-    lo, hi = gap(a, b)
-    if hi - lo > within:
-        return False
-    return same_clause(text, lo, hi) if clause else same_sentence(text, lo, hi)
-
-
-class HitIndex:
-    """Hits sorted by start for range look-ups, so proximity tests stay linear in the length of the text."""
-
-    __slots__ = ("_hits", "_longest", "_starts")
-
-    def __init__(self, hits: Iterable[TermHit]) -> None:
-        self._hits = sorted(hits, key=_START)
-        self._starts = [h.start for h in self._hits]
-        self._longest = max([h.end - h.start for h in self._hits]) if self._hits else 0
-
-    def __bool__(self) -> bool:
-        return bool(self._hits)
-
-    def ending_in(self, lo: int, hi: int) -> list[TermHit]:
-        """The hits whose end lies in ``[lo, hi]``."""
-        first = bisect_left(self._starts, lo - self._longest)
-        last = bisect_right(self._starts, hi)
-        return [h for h in self._hits[first:last] if lo <= h.end <= hi]
-
-    def starting_in(self, lo: int, hi: int) -> list[TermHit]:
-        """The hits whose start lies in ``[lo, hi]``."""
-        return self._hits[bisect_left(self._starts, lo) : bisect_right(self._starts, hi)]
-
-
-def cue_before(text: str, cues: HitIndex, hit: TermHit, within: int, *, clause: bool = False) -> bool:
-    """Whether one of ``cues`` ends at most ``within`` characters before ``hit``, in the same sentence or clause."""
-    return bool(cues) and any(
-        near(text, c, hit, within, clause=clause) for c in cues.ending_in(hit.start - within, hit.start)
-    )
-
-
-def cue_after(text: str, cues: HitIndex, hit: TermHit, within: int, *, clause: bool = False) -> bool:
-    """Whether one of ``cues`` starts at most ``within`` characters after ``hit``, in the same sentence or clause."""
-    return bool(cues) and any(
-        near(text, hit, c, within, clause=clause) for c in cues.starting_in(hit.end, hit.end + within)
-    )
-
-
-# In the main automaton: nearly every message that gives a detector something to do needs its context, and a
-# second pass costs more than the few extra hits (你, 您, 请) of the messages that do not.
-CONTEXT_TERMS = TermSet(CONTEXT)
-
-
-_CONTEXT_LAST: list[tuple[list[TermHit], dict[str, list[TermHit]]] | None] = [None]
-
-
-def context_of(ntext: NormalizedText) -> dict[str, list[TermHit]]:
-    """The reader and debt context of the message by kind (address, request, debt, framing, demand), overlaps
-    settled.
-
-    Computed once per message for all the detectors that ask; callers must not change the result.
-    """
-    hits = CONTEXT_TERMS.read(ntext)[1]  # the same list all the message long
-    last = _CONTEXT_LAST[0]
-    if last is not None and last[0] is hits:
-        return last[1]
-    grouped = by_kind(resolve_overlaps(hits))
-    _CONTEXT_LAST[0] = (hits, grouped)
-    return grouped
-
-
-def reader_directed(grouped: Mapping[str, Sequence[TermHit]]) -> bool:
-    """Whether the message speaks to its reader about a debt, judged from the ``context`` lexicon's hits.
-
-    True when it talks about a debt (欠款, 逾期, 还款 ...), or addresses the reader (你, 您, 尊敬的) or asks them to
-    act (请今日内联系处理) outside a news, advert or legal-education framing (快讯, 讲座, 普法 ...). A news push
-    about someone else's lawsuit or a law firm's seminar advert is not directed at its reader in this sense.
-    """
-    if grouped.get("debt"):
-        return True
-    return bool(grouped.get("address") or grouped.get("request")) and not grouped.get("framing")
-
-
-def inside(hit: TermHit, spans: Sequence[tuple[int, int]]) -> int | None:
-    """The index of the span in ``spans`` (sorted, not overlapping, e.g. 【signatures】) that holds the hit."""
-    i = bisect_right(spans, hit.start, key=_SPAN_START) - 1
-    if i >= 0 and spans[i][0] <= hit.start and hit.end <= spans[i][1]:
-        return i
-    return None
-
-
-_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN_NUMBER = "[零一二两三四五六七八九十百]{1,6}"
-
-
-def number_value(text: str) -> int:
-    """An Arabic number or a small Chinese numeral: "45" -> 45, 三 -> 3, 十二 -> 12, 一百二十 -> 120."""
-    if text.isdigit():
-        return int(text)
-    total = 0
-    digit = 0
-    for ch in text:
-        if ch == "百":
-            total += (digit or 1) * 100
-            digit = 0
-        elif ch == "十":
-            total += (digit or 1) * 10
-            digit = 0
-        else:
-            digit = _CN_DIGITS.get(ch, 0)
-    return total + digit

@@ -19,18 +19,9 @@ from smsguard.hookspecs import hookimpl
 from smsguard.model import Message, Signal, SignalSpec
 from smsguard.normalize import NormalizedText
 
-from ._terms import (
-    LEXICON_DIR,
-    TermHit,
-    TermSet,
-    by_kind,
-    context_of,
-    inside,
-    make_signal,
-    reader_directed,
-    resolve_overlaps,
-    span_signal,
-)
+from ._cues import context_of, reader_directed
+from ._evidence import by_kind, inside, make_signal, resolve_overlaps, span_signal
+from ._terms import LEXICON_DIR, TermHit, TermSet
 
 _TERMS = TermSet(
     "collectors",

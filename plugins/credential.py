@@ -15,18 +15,9 @@ from smsguard.hookspecs import hookimpl
 from smsguard.model import Message, Signal, SignalSpec
 from smsguard.normalize import NormalizedText
 
-from ._terms import (
-    HitIndex,
-    TermHit,
-    TermSet,
-    by_kind,
-    cue_after,
-    make_signal,
-    near,
-    negated,
-    resolve_overlaps,
-    same_sentence,
-)
+from ._cues import HitIndex, cue_after, near, negated, same_sentence
+from ._evidence import by_kind, make_signal, resolve_overlaps
+from ._terms import TermHit, TermSet
 
 _TERMS = TermSet("credential_terms")
 _CREDENTIAL_KINDS = ("code", "password", "card", "id")

@@ -17,20 +17,9 @@ from smsguard.hookspecs import hookimpl
 from smsguard.model import Message, Signal, SignalSpec
 from smsguard.normalize import NormalizedText
 
-from ._terms import (
-    HitIndex,
-    TermHit,
-    TermSet,
-    by_kind,
-    context_of,
-    cue_after,
-    cue_before,
-    make_signal,
-    negated,
-    reader_directed,
-    resolve_overlaps,
-    span_signal,
-)
+from ._cues import HitIndex, context_of, cue_after, cue_before, negated, reader_directed
+from ._evidence import by_kind, make_signal, resolve_overlaps, span_signal
+from ._terms import TermHit, TermSet
 
 _TERMS = TermSet("harassment_terms")
 _CONTACT_WINDOW = 10

@@ -2,7 +2,7 @@
 court ever sends by SMS, and the marks of a genuine court notice (case number, 12368 or court.gov.cn, a court's
 signature).
 
-Threat terms count only in a message directed at its reader (see :func:`smsguard_plugins._terms.reader_directed`)
+Threat terms count only in a message directed at its reader (see :func:`smsguard_plugins._cues.reader_directed`)
 and outside its 【signature】, so a news push about someone else's trial or a 【XX公安局】 reminder does not
 fire them. The court-notice marks are facts of the text and fire regardless.
 """
@@ -17,22 +17,9 @@ from smsguard.hookspecs import hookimpl
 from smsguard.model import Message, Signal, SignalSpec
 from smsguard.normalize import NormalizedText
 
-from ._terms import (
-    POSING_WORD,
-    Entry,
-    TermHit,
-    TermSet,
-    by_kind,
-    context_of,
-    impersonated,
-    inside,
-    make_signal,
-    occurrences,
-    phrases,
-    reader_directed,
-    resolve_overlaps,
-    span_signal,
-)
+from ._cues import POSING_WORD, context_of, impersonated, reader_directed
+from ._evidence import by_kind, inside, make_signal, occurrences, phrases, resolve_overlaps, span_signal
+from ._terms import Entry, TermHit, TermSet
 
 _TERMS = TermSet("legal_terms")
 

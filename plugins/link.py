@@ -27,7 +27,7 @@ _NUMERIC_LABEL = re.compile(r"^[0-9-]{5,}$")
 _SHORT_KEYWORD = 3  # keywords this short count only at a label's start and only with the brand named
 _SPELLING_PREFIX = 3  # a misspelt name shares this many first letters with the official one
 _LETTER_RUNS = re.compile("[a-z]+")
-_PLUGIN = "link"  # the name the host stamps on our signals: set here, it saves a copy (see _terms._PluginNames)
+_PLUGIN = "link"  # the name the host stamps on our signals: set here, it saves a copy (see _evidence._PluginNames)
 
 
 @hookimpl

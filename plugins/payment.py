@@ -16,18 +16,9 @@ from smsguard.hookspecs import hookimpl
 from smsguard.model import Message, Signal, SignalSpec
 from smsguard.normalize import NormalizedText
 
-from ._terms import (
-    Entry,
-    HitIndex,
-    TermHit,
-    TermSet,
-    by_kind,
-    context_of,
-    cue_after,
-    cue_before,
-    make_signal,
-    negated,
-)
+from ._cues import HitIndex, context_of, cue_after, cue_before, negated
+from ._evidence import by_kind, make_signal
+from ._terms import Entry, TermHit, TermSet
 
 _TERMS = TermSet("payment_terms")
 _CUE_WINDOW = 10

@@ -16,16 +16,9 @@ from smsguard.hookspecs import hookimpl
 from smsguard.model import Message, Signal, SignalSpec
 from smsguard.normalize import NormalizedText
 
-from ._terms import (
-    HitIndex,
-    TermHit,
-    TermSet,
-    by_kind,
-    cue_after,
-    cue_before,
-    make_signal,
-    negated,
-)
+from ._cues import HitIndex, cue_after, cue_before, negated
+from ._evidence import by_kind, make_signal
+from ._terms import TermHit, TermSet
 
 _TERMS = TermSet("script_terms")
 _REPAIR_WINDOW = 4

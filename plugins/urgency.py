@@ -14,7 +14,9 @@ from smsguard.hookspecs import hookimpl
 from smsguard.model import Message, Signal, SignalSpec
 from smsguard.normalize import NormalizedText
 
-from ._terms import CN_NUMBER, TermSet, make_signal, number_value
+from ._cues import CN_NUMBER, number_value
+from ._evidence import make_signal
+from ._terms import TermSet
 
 _TERMS = TermSet("urgency_terms")
 MAX_LEVEL = 10

@@ -9,21 +9,9 @@ from pathlib import Path
 
 import pytest
 from smsguard_plugins._brands import _NAME_TERMS
-from smsguard_plugins._terms import (
-    CONTEXT_TERMS,
-    LEXICON_DIR,
-    TermSet,
-    by_kind,
-    lexicon_path_setting,
-    make_signal,
-    negated,
-    number_value,
-    occurrences,
-    phrases,
-    reader_directed,
-    resolve_overlaps,
-    scan_text,
-)
+from smsguard_plugins._cues import CONTEXT_TERMS, negated, number_value, reader_directed
+from smsguard_plugins._evidence import by_kind, make_signal, occurrences, phrases, resolve_overlaps
+from smsguard_plugins._terms import LEXICON_DIR, TermSet, lexicon_path_setting, scan_text
 
 from smsguard import Engine
 from smsguard.extract import extract
