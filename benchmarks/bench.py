@@ -298,13 +298,23 @@ def scan(count: int, workdir: Path) -> Report:
     write_jsonl(str(source), count, seed=99)
     out: Report = {"messages": count}
     for jobs in (1, 2):
-        started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-c", "from smsguard.cli import main; main()", "scan", str(source), "--jobs", str(jobs)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        seconds = time.perf_counter() - started
+        seconds = float("inf")
+        for _ in range(2):  # the better of two runs: a scan is long enough for other work to disturb it
+            started = time.perf_counter()
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    "from smsguard.cli import main; main()",
+                    "scan",
+                    str(source),
+                    "--jobs",
+                    str(jobs),
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            seconds = min(seconds, time.perf_counter() - started)
         out[f"jobs{jobs}_s"] = seconds
         out[f"jobs{jobs}_msgs_per_s"] = count / seconds
     out["speedup_jobs2_vs_jobs1"] = out["jobs1_s"] / out["jobs2_s"]
