@@ -23,7 +23,7 @@ import pluggy
 from smsguard import hookspecs
 from smsguard.errors import PluginError
 from smsguard.functions import FunctionValue, RuleFunction
-from smsguard.lang.compiler import BUILTIN_FUNCTIONS
+from smsguard.lang.expressions import BUILTIN_FUNCTIONS
 from smsguard.lang.parser import grammar_text
 from smsguard.plugin_guard import trace_enabled
 
