@@ -140,7 +140,7 @@ class _PluginNames(dict[str, str]):
     """
 
     def __missing__(self, signal_name: str) -> str:
-        plugin = self[signal_name] = signal_name[: signal_name.find(".")]
+        plugin = self[signal_name] = signal_name.partition(".")[0]
         return plugin
 
 

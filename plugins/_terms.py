@@ -22,7 +22,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from smsguard.lexicon import ENV_PATH, load_lexicon
 from smsguard.normalize import NormalizedText
@@ -35,33 +35,16 @@ IGNORE = "ignore"
 CONTEXT = "context"
 
 _START = itemgetter(1)  # of a raw match (pattern, start, end) or a TermHit
-_SPAN_START = itemgetter(0)
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 # A character of a wedge, one or two foreign characters between two Han characters: 永x雄资产, 永3雄, 永*雄.
 _WEDGE_CHAR = r"[^\u4e00-\u9fff,;:!?。、，\n]"
 # The detectors read at most this many normalized characters: an SMS, even concatenated, is a few hundred long,
 # and the limit keeps a pathological 100 kB input within a plugin's time budget.
 MAX_SCAN_CHARS = 20_000
-_ENVIRON = os.environ
-_ENVIRON_DATA: dict[Any, Any] | None = data if isinstance(data := getattr(_ENVIRON, "_data", None), dict) else None
-_ENV_KEY: Any = None
-if _ENVIRON_DATA is not None:
-    try:
-        _ENV_KEY = _ENVIRON.encodekey(ENV_PATH)
-    except AttributeError:  # not CPython's os._Environ: ask os.environ the ordinary way
-        _ENVIRON_DATA = None
 
 
 def lexicon_path_setting() -> str:
-    """``SMSGUARD_LEXICON_PATH``, "" when unset: read for every message, so it must be cheap.
-
-    ``os.environ.get`` raises and catches ``KeyError`` twice when the variable is unset, a microsecond or more;
-    CPython's ``os.environ`` keeps the variables, encoded, in a plain dict, looked up here directly as
-    ``os.environ`` itself does. Anything standing in for ``os.environ`` is asked the ordinary way.
-    """
-    if os.environ is _ENVIRON and _ENVIRON_DATA is not None:
-        value = _ENVIRON_DATA.get(_ENV_KEY)
-        return "" if value is None else _ENVIRON.decodevalue(value)
+    """``SMSGUARD_LEXICON_PATH``, "" when unset: read once per message (see :func:`lexicon_env`)."""
     return os.environ.get(ENV_PATH, "")
 
 
@@ -151,7 +134,6 @@ class _Scanner:
         self.directory = directory
         self._defaults: dict[str, str] = {}  # lexicon name -> kind of its entries without one
         self._compiled: _Compiled | None = None
-        self._last: _Scan | None = None
         # A message and its scan, as one object: a reader never pairs one message with another's scan.
         self._last_message: tuple[_Message, _Scan] | None = None
         # lexicon name -> the key of its plain read (see plain_key) in _Message.reads
@@ -223,14 +205,6 @@ class _Scanner:
         return scan
 
     def scan(self, text: str, env: str) -> _Scan:
-        last = self._last
-        if (
-            last is not None
-            and last.text is text
-            and last.compiled.env == env
-            and len(last.compiled.names) == len(self._defaults)
-        ):
-            return last
         c = self.compiled(env)
         by_lexicon: dict[str, list[TermHit]] = {}
         masking: set[str] = set()
@@ -262,9 +236,7 @@ class _Scanner:
                     by_lexicon[lexicon] = [new(TermHit, (entry, start, end, False))]
                 else:
                     hits.append(new(TermHit, (entry, start, end, False)))
-        scan = _Scan(text, c, by_lexicon, masking)
-        self._last = scan
-        return scan
+        return _Scan(text, c, by_lexicon, masking)
 
 
 def _kept_rows(
@@ -313,14 +285,6 @@ def lexicon_env(ntext: NormalizedText) -> str:
     return _message(ntext).env
 
 
-def _env_of(text: str) -> str:
-    """``SMSGUARD_LEXICON_PATH`` for a text that :func:`scan_text` handed out, read anew for any other."""
-    message = _MESSAGE[0]
-    if message is not None and message.text is text:
-        return message.env
-    return lexicon_path_setting()
-
-
 _SCANNERS: dict[tuple[Path, str], _Scanner] = {}
 # A name shorter than this is not looked for with wedged characters: too many accidents.
 _FUZZY_MIN_LENGTH = 3
@@ -355,20 +319,11 @@ class TermSet:
         # where a message keeps this set's read: a set of one lexicon shares the lexicon's plain read
         self._read_key = self._scanner.plain_key(lexicons[0]) if len(lexicons) == 1 and not self.fuzzy else self
         self._fuzzy: _Fuzzy | None = None
-        self._last: tuple[_Scan, list[TermHit]] | None = None
 
     def find(self, text: str) -> list[TermHit]:
-        """Every hit in the normalized ``text`` (overlaps kept, masks applied), ordered by start then length.
-
-        The list of the last text is kept and handed out again: callers must not change it.
-        """
-        scan = self._scanner.scan(text, _env_of(text))
-        last = self._last
-        if last is not None and last[0] is scan:
-            return last[1]
-        hits = self._hits(scan, text)
-        self._last = (scan, hits)
-        return hits
+        """Every hit in a normalized ``text`` (overlaps kept, masks applied), ordered by start then length, from a
+        scan of its own: for tests and one-off look-ups. Detectors use :meth:`read`, made once per message."""
+        return self._hits(self._scanner.scan(text, lexicon_path_setting()), text)
 
     def read(self, ntext: NormalizedText) -> tuple[str, list[TermHit]]:
         """``(scan_text(ntext), find(scan_text(ntext)))`` for the message being judged, made once per message:

@@ -50,7 +50,7 @@ def _found(
     search = regex.search
     pos = 0
     while (m := search(text, pos)) is not None:
-        pos = m.end(1)
+        pos = max(m.end(1), m.start() + 1)  # an empty match (none of the patterns has one) must not loop
         if not taken or _is_free(m.span(1), taken):
             features.append(feature(m, to_original))
     return tuple(features)

@@ -69,6 +69,15 @@ class Tracer:
         print(f"smsguard trace: {hook} [{plugin}]{timing} {outcome}", file=sys.stderr, flush=True)
 
 
+@dataclass(frozen=True, slots=True)
+class GuardState:
+    """What a :class:`Guard` remembers between calls."""
+
+    streaks: dict[tuple[str, str], int]
+    warmed: set[tuple[str, str]]
+    disabled: dict[str, str]
+
+
 @dataclass(slots=True)
 class Guard:
     """The per-engine record of which plugins fail, and the decision to stop calling them."""
@@ -80,6 +89,13 @@ class Guard:
     # (plugin, hook) -> consecutive failures; (plugin, hook) pairs called at least once
     streaks: dict[tuple[str, str], int] = field(default_factory=dict)
     warmed: set[tuple[str, str]] = field(default_factory=set)
+
+    def snapshot(self) -> GuardState:
+        """A copy of the guard's record, to :meth:`restore` when a batch is judged again."""
+        return GuardState(dict(self.streaks), set(self.warmed), dict(self.disabled))
+
+    def restore(self, state: GuardState) -> None:
+        self.streaks, self.warmed, self.disabled = dict(state.streaks), set(state.warmed), dict(state.disabled)
 
     def skipped(self, plugin: str, hook: str) -> PluginFailure | None:
         """The failure to record instead of calling a disabled plugin, or None when it may be called."""

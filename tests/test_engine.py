@@ -198,3 +198,51 @@ def test_check_many_raises_on_a_bad_item_after_the_verdicts_before_it() -> None:
         for verdict in engine.check_many(["你好", "我们将起诉你", {"no": "text"}, "never judged"]):
             seen.append(verdict.category)
     assert len(seen) == 2
+
+
+def test_a_breaker_tripping_inside_a_batch_changes_nothing_for_the_messages_before_it() -> None:
+    from dataclasses import replace
+
+    @hookimpl
+    def smsguard_detect(message: Message) -> list[Signal]:
+        raise RuntimeError("detector down")
+
+    @hookimpl
+    def smsguard_adjust_verdict(message: Message, verdict: Verdict) -> Verdict:
+        return replace(verdict, risk="high")
+
+    def build() -> Engine:
+        return Engine.default(
+            plugins=[_plugin("flaky", smsguard_detect=smsguard_detect, smsguard_adjust_verdict=smsguard_adjust_verdict)]
+        )
+
+    texts = [f"第{n}条：明天开会" for n in range(8)]
+    one_at_a_time = [build().check(t) for t in texts[:1]]  # a fresh engine per text never trips the breaker
+    engine = build()
+    expected = [engine.check(t).risk for t in texts]
+    assert expected[0] == one_at_a_time[0].risk == "high" and expected[-1] == "none"  # tripped after 5 failures
+    assert [v.risk for v in build().check_many(texts)] == expected
+
+
+def test_check_many_yields_what_it_judged_before_an_input_that_breaks() -> None:
+    engine = Engine.default()
+
+    def items() -> object:
+        yield "你好"
+        yield "我们将起诉你"
+        raise OSError("the source went away")
+
+    seen = []
+    with pytest.raises(OSError):
+        for verdict in engine.check_many(items()):  # type: ignore[arg-type]
+            seen.append(verdict.category)
+    assert len(seen) == 2
+
+
+def test_batches_are_cut_by_count_and_by_characters() -> None:
+    from smsguard.engine import BATCH, BATCH_CHARS, batched
+
+    sizes = [len(b) for b in batched(Message("短") for _ in range(BATCH * 2 + 1))]
+    assert sizes == [BATCH, BATCH, 1]
+    long = Message("长" * BATCH_CHARS)
+    assert [len(b) for b in batched([Message("a"), long, Message("b"), Message("c")])] == [1, 1, 2]

@@ -43,3 +43,19 @@ def test_compact_output_parses_like_the_readable_one() -> None:
     )
     assert json.loads(dumps_bytes(obj)) == json.loads(dumps(obj))  # orjson refuses both: the json fallback
     assert b" " not in dumps_bytes({"a": [1, 2]})
+
+
+def test_integers_beyond_64_bits_keep_every_digit() -> None:
+    (record,) = read(b'{"id": 12345678901234567890123, "text": "x", "sender": 106901234567890123456}\n')
+    assert isinstance(record, Record)
+    assert record.id == 12345678901234567890123
+    assert record.message.sender == "106901234567890123456"
+
+
+def test_compact_output_is_compact_and_finite_on_both_paths() -> None:
+    nan = float("nan")
+    fast = dumps_bytes({"a": [1, 2], "x": nan})
+    slow = dumps_bytes({"a": [1, 2], "x": nan, "odd": "\ud800", "big": 2**70})  # the json fallback
+    assert fast == b'{"a":[1,2],"x":null}'
+    assert slow.startswith(b'{"a":[1,2],"x":null,') and b" " not in slow
+    assert json.loads(slow)["big"] == 2**70

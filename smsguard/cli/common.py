@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Sequence
 from typing import Any, BinaryIO
@@ -38,24 +39,37 @@ def build_engine(packs: Sequence[str] = (), no_default: bool = False) -> Engine:
         raise SystemExit(2) from None
 
 
-def dumps(obj: Any) -> str:
+def dumps(obj: Any, *, compact: bool = False) -> str:
     """JSON on one line, readable Chinese, and still valid when the input held lone surrogates."""
-    text = json.dumps(obj, ensure_ascii=False)
+    separators = (",", ":") if compact else None
+    text = json.dumps(obj, ensure_ascii=False, separators=separators)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return json.dumps(obj, ensure_ascii=True)
+        return json.dumps(obj, ensure_ascii=True, separators=separators)
     return text
 
 
 def dumps_bytes(obj: Any) -> bytes:
     """Compact :func:`dumps` as UTF-8, for ``scan``, which pays it on every verdict: orjson writes it in a tenth
-    of the time; what orjson refuses (lone surrogates, integers beyond 64 bits, unknown types) goes to ``dumps``.
+    of the time. What orjson refuses (lone surrogates, integers beyond 64 bits, unknown types) goes to ``dumps``;
+    a value that is not a finite number (NaN, infinity) is written as ``null``, which is valid JSON, in both.
     """
     try:
         return orjson.dumps(obj)
     except TypeError:
-        return dumps(obj).encode("utf-8")
+        return dumps(_finite(obj), compact=True).encode("utf-8")
+
+
+def _finite(obj: Any) -> Any:
+    """``obj`` with every NaN or infinite float replaced by None, as orjson writes them."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {key: _finite(value) for key, value in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(value) for value in obj]
+    return obj
 
 
 def stdout_bytes() -> BinaryIO:

@@ -25,7 +25,7 @@ import click
 
 from smsguard.cli.common import build_engine, dumps_bytes, no_default_option, pack_option, stdout_bytes
 from smsguard.cli.progress import Progress, ScanStats, render_summary
-from smsguard.engine import Engine
+from smsguard.engine import Engine, batched
 from smsguard.model import Message, Verdict
 from smsguard.records import InputFormat, Record, RecordError, read_records
 
@@ -114,12 +114,14 @@ def run_scan(
 ) -> ScanStats:
     """Write one line per input record, in order; return the counts.
 
-    With ``jobs`` > 1 the records are judged in worker processes. Under the ``fork`` start method (the default
-    on Linux) each worker starts from a copy of ``engine``; under ``spawn`` or ``forkserver`` (the defaults on
-    macOS and Windows) a worker cannot inherit it and calls ``engine_factory`` instead, which must then be given
-    and be picklable (a module-level function or a :func:`functools.partial` of one) and build the same engine,
-    plugins included.
+    With ``jobs`` > 1 the records are judged in worker processes, started with ``start_method`` or else the
+    platform's default. Under ``fork`` each worker starts from a copy of ``engine`` (without a factory, ``fork``
+    is used wherever the platform has it); under ``spawn`` or ``forkserver`` a worker cannot inherit the engine
+    and calls ``engine_factory`` instead, which must then be given and be picklable (a module-level function or
+    a :func:`functools.partial` of one) and build the same engine, plugins included.
     """
+    if start_method is None and engine_factory is None and "fork" in multiprocessing.get_all_start_methods():
+        start_method = "fork"  # the engine is inherited, whatever the platform's default start method is
     context = multiprocessing.get_context(start_method)
     if jobs > 1 and context.get_start_method() != "fork" and engine_factory is None:
         raise ValueError(
@@ -219,18 +221,22 @@ def judge_chunk(engine: Engine, chunk: Chunk) -> Judged:
 
 
 def _verdicts(engine: Engine, messages: list[Message]) -> Iterator[Verdict | str]:
-    """The verdicts of a chunk's messages, judged stage by stage; should that fail, one by one, with the name of the
-    error for each message that cannot be judged (never lose the rest of the scan to one message)."""
-    try:
-        yield from (j.verdict for j in engine.judge_many(messages))
-        return
-    except Exception:
-        log.debug("a chunk failed as a batch; judging its messages one by one", exc_info=True)
-    for message in messages:
+    """The verdicts of a chunk's messages, judged in batches stage by stage; should a batch fail, one message at a
+    time, with the name of the error for each message that cannot be judged (never lose the rest of the scan)."""
+    for batch in batched(messages):
         try:
-            yield engine.check_message(message)
-        except Exception as exc:
-            yield type(exc).__name__
+            verdicts: list[Verdict | str] = [j.verdict for j in engine.judge_many(batch)]
+        except Exception:
+            log.debug("a batch failed; judging its messages one by one", exc_info=True)
+            verdicts = [_verdict_or_error(engine, message) for message in batch]
+        yield from verdicts
+
+
+def _verdict_or_error(engine: Engine, message: Message) -> Verdict | str:
+    try:
+        return engine.check_message(message)
+    except Exception as exc:
+        return type(exc).__name__
 
 
 def _records(chunk: Chunk) -> Iterator[Record | RecordError]:
