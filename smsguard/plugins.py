@@ -44,6 +44,7 @@ from smsguard.plugin_loader import (
     keywords,
     make_plugin_manager,
 )
+from smsguard.signal_check import SignalCheck, signal_order, stamped
 
 __all__ = [
     "DEFAULT_TIME_BUDGET_S",
@@ -58,13 +59,6 @@ DETECT = "smsguard_detect"
 ADJUST = "smsguard_adjust_verdict"
 LEXICON_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _DETECT_ARGS = ("message", "text", "features")
-_EXACT_VALUE_TYPES: dict[str, frozenset[type]] = {
-    "bool": frozenset({bool}),
-    "number": frozenset({int, float}),
-    "string": frozenset({str}),
-}
-_NUMBER_TYPES = frozenset({int, float})
-_NOT_DECLARED = ("", frozenset[type]())
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,10 +132,7 @@ class PluginHost:
         self._collect_signals()
         self._detectors = self._impls(DETECT)
         self._detect_calls = [(impl, (impl.plugin, DETECT), impl.argnames == _DETECT_ARGS) for impl in self._detectors]
-        # signal name -> (declaring plugin, the exact value types the inline check of ``detect`` accepts)
-        self._accepted: dict[str, tuple[str, frozenset[type]]] = {
-            name: (self.declared_by[name], _EXACT_VALUE_TYPES[spec.type]) for name, spec in self.signal_specs.items()
-        }
+        self._signal_check = SignalCheck(self.signal_specs, self.declared_by)
         self._adjusters = self._impls(ADJUST)
         self._packs: list[tuple[str, Path]] | None = None
         self._lexicons: dict[str, tuple[str, Path | Traversable]] | None = None
@@ -288,7 +279,8 @@ class PluginHost:
         length = len(original)
         budget, warmed = guard.time_budget_s, guard.warmed
         clock = time.perf_counter
-        accepted = self._accepted
+        signal_check = self._signal_check
+        well_formed = signal_check.well_formed
         for impl, key, positional in self._detect_calls:
             plugin = impl.plugin
             if guard.disabled:
@@ -320,59 +312,18 @@ class PluginHost:
                 guard.succeeded(plugin, DETECT)
             kept = len(signals)
             for signal in emitted:
-                # The common case, checked inline: an exact Signal, declared by this plugin, fields of the exact
-                # declared types, spans inside the text. Anything else takes the full check.
-                if (
-                    type(signal) is Signal
-                    and type(signal.name) is str
-                    and accepted.get(signal.name, _NOT_DECLARED)[0] == plugin
-                    and type(signal.value) in accepted[signal.name][1]
-                    and type(signal.spans) is tuple
-                    and type(signal.detail) is str
-                    and type(signal.confidence) in _NUMBER_TYPES
-                    and _spans_inside(signal.spans, length)
-                ):
-                    signals.append(
-                        signal
-                        if signal.plugin == plugin
-                        else Signal(signal.name, signal.value, signal.confidence, signal.spans, signal.detail, plugin)
-                    )
+                if well_formed(signal, plugin, length):
+                    signals.append(signal if signal.plugin == plugin else stamped(signal, plugin))
                     continue
-                problem = self._signal_problem(signal, plugin, length)
+                problem = signal_check.problem(signal, plugin, length)
                 if problem is not None:
                     failures.extend(guard.failed(plugin, DETECT, problem, original + "\n" + text.text))
                     continue
                 signals.append(signal if signal.plugin == plugin else replace(signal, plugin=plugin))
             if tracer is not None:
                 tracer.emit(DETECT, plugin, f"{len(signals) - kept} signal(s)", elapsed)
-        signals.sort(key=_signal_order)
+        signals.sort(key=signal_order)
         return signals, failures
-
-    def _signal_problem(self, signal: object, plugin: str, length: int) -> str | None:
-        if not isinstance(signal, Signal):
-            return f"returned a {type(signal).__name__}, not a Signal"
-        if not (
-            isinstance(signal.name, str)
-            and isinstance(signal.spans, tuple)
-            and isinstance(signal.detail, str)
-            and isinstance(signal.confidence, int | float)
-        ):
-            return "emitted a Signal whose name, spans, detail or confidence has the wrong type"
-        if self.declared_by.get(signal.name) != plugin:
-            return f"emitted undeclared signal {signal.name}"
-        declared = self.signal_specs[signal.name].type
-        value = signal.value
-        if not isinstance(value, VALUE_TYPES[declared]) or (declared == "number" and isinstance(value, bool)):
-            return f"emitted signal {signal.name} with a {type(value).__name__} value; it is declared {declared}"
-        for span in signal.spans:
-            if not (
-                isinstance(span, tuple)
-                and len(span) == 2
-                and all(isinstance(x, int) for x in span)
-                and 0 <= span[0] <= span[1] <= length
-            ):
-                return f"emitted signal {signal.name} with span {span!r} outside the original text"
-        return None
 
     def adjust(self, message: Message, verdict: Verdict) -> tuple[Verdict, list[PluginFailure]]:
         """Pass the verdict through every adjuster in plugin-name order; a failing adjuster changes nothing."""
@@ -440,21 +391,6 @@ class PluginHost:
                 )
             )
         return infos
-
-
-def _spans_inside(spans: tuple[object, ...], length: int) -> bool:
-    """Whether every span is an exact ``(int, int)`` pair with ``0 <= start <= end <= length``."""
-    for span in spans:
-        if type(span) is not tuple or len(span) != 2:
-            return False
-        start, end = span
-        if type(start) is not int or type(end) is not int or not 0 <= start <= end <= length:
-            return False
-    return True
-
-
-def _signal_order(signal: Signal) -> tuple[str, tuple[tuple[int, int], ...], str, str]:
-    return (signal.name, signal.spans, str(signal.value), signal.detail)
 
 
 def _sequence(answer: Any, where: str, what: str) -> Sequence[Any]:
