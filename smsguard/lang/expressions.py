@@ -20,6 +20,7 @@ from smsguard.functions import RuleFunction
 from smsguard.lang import ast
 from smsguard.lang import builtins as bi
 from smsguard.lang import prefilter as pf
+from smsguard.lang import values as vals
 from smsguard.lang.combinators import all_of, always, any_of, as_values, n_of, negation, never
 from smsguard.lang.planner import Planner
 from smsguard.matching import BoolEval, MatchContext, RegexSearcher, RuleAborted, ValueEval, normalize_sender
@@ -73,8 +74,8 @@ class ExpressionCompiler:
             return cast(BoolEval, evaluator)
         signal = self._declared_signal(expr)
         if signal is not None:  # what truthy() of the signal's values gives, without building them
-            return bi.compile_signal_condition(signal)
-        return bi.truthy(cast(ValueEval, evaluator))
+            return vals.compile_signal_condition(signal)
+        return vals.truthy(cast(ValueEval, evaluator))
 
     def either(self, items: Sequence[ast.Expr]) -> BoolEval:
         """An ``or``; each run of ``signal("a") or signal("b") ...`` in it is one closure (a common shape)."""
@@ -87,11 +88,11 @@ class ExpressionCompiler:
                 run.append(signal)
                 continue
             if run:
-                compiled.append(bi.compile_signals_condition(run))
+                compiled.append(vals.compile_signals_condition(run))
                 run = []
             compiled.append(evaluator)
         if run:
-            compiled.append(bi.compile_signals_condition(run))
+            compiled.append(vals.compile_signals_condition(run))
         return any_of(compiled) if len(compiled) != 1 else compiled[0]
 
     def _plain_literals(self, expr: ast.Expr) -> bi.TermSet | None:
@@ -137,7 +138,7 @@ class ExpressionCompiler:
         if isinstance(expr, ast.Literal | ast.Regex | ast.StringList):
             return "bool", bi.compile_any(self.terms([expr]))
         if isinstance(expr, ast.Number):
-            return "number", bi.constant(expr.value)
+            return "number", vals.constant(expr.value)
         if isinstance(expr, ast.Bool):
             return "bool", (always if expr.value else never)
         if isinstance(expr, ast.Ref):
@@ -159,7 +160,7 @@ class ExpressionCompiler:
         sides: list[tuple[str, BoolEval | ValueEval]] = []
         for side in (expr.left, expr.right):
             if isinstance(side, ast.Literal):
-                sides.append(("string", bi.constant(side.text)))
+                sides.append(("string", vals.constant(side.text)))
             else:
                 sides.append(self.expr(side))
         (lkind, left), (rkind, right) = sides
@@ -172,7 +173,7 @@ class ExpressionCompiler:
         fast = self._signal_against_constant(expr, lkind, rkind)
         if fast is not None:
             return fast
-        return bi.compile_compare(expr.op, as_values(lkind, left), as_values(rkind, right))
+        return vals.compile_compare(expr.op, as_values(lkind, left), as_values(rkind, right))
 
     def _signal_against_constant(self, expr: ast.Compare, lkind: str, rkind: str) -> BoolEval | None:
         """``signal("x") >= 1`` and the like in one closure (the common shape of a compare in a pack)."""
@@ -188,7 +189,7 @@ class ExpressionCompiler:
                 and isinstance(other, ast.Number | ast.Literal)
             ):
                 constant = other.value if isinstance(other, ast.Number) else other.text
-                return bi.compile_signal_compare(side.args[0].text, expr.op, constant, signal_left)
+                return vals.compile_signal_compare(side.args[0].text, expr.op, constant, signal_left)
         return None
 
     def call(self, call: ast.Call) -> tuple[bi.Kind, BoolEval | ValueEval]:
@@ -199,7 +200,7 @@ class ExpressionCompiler:
                 self._unknown(call.loc, "function", name, [*BUILTIN_FUNCTIONS, *self.functions])
                 return "bool", never
             values = self.plugin_call(function, call)
-            return function.returns, bi.truthy(values) if function.returns == "bool" else values
+            return function.returns, vals.truthy(values) if function.returns == "bool" else values
         kwargs = {k.name: k for k in call.kwargs}
         allowed_kwargs = {"within"} if name == "near" else set()
         for key, kwarg in kwargs.items():
@@ -210,7 +211,7 @@ class ExpressionCompiler:
         if name in ("amount", "length"):
             if call.args:
                 self.error(call.loc, f"{name}() takes no arguments", "argument")
-            return "number", bi.compile_amount() if name == "amount" else bi.compile_length()
+            return "number", vals.compile_amount() if name == "amount" else vals.compile_length()
         if not call.args:
             self.error(call.loc, f"{name}() needs at least one literal, regex or list", "argument")
             return "bool", never
@@ -258,14 +259,14 @@ class ExpressionCompiler:
             return "bool", never
         self.signals_used.add(name)
         if spec.type == "bool":
-            return "bool", bi.compile_signal_condition(name)
-        return spec.type, bi.compile_signal(name)
+            return "bool", vals.compile_signal_condition(name)
+        return spec.type, vals.compile_signal(name)
 
     def plugin_call(self, function: RuleFunction, call: ast.Call) -> ValueEval:
         args: list[Any] = []
         if len(call.args) != len(function.params) or call.kwargs:
             self.error(call.loc, f"{function.name}() takes {len(function.params)} positional arguments", "argument")
-            return bi.constant(None)
+            return vals.constant(None)
         for arg, param in zip(call.args, function.params, strict=True):
             if param == "string" and isinstance(arg, ast.Literal):
                 args.append(arg.text)
@@ -273,7 +274,7 @@ class ExpressionCompiler:
                 args.append(arg.value)
             else:
                 self.error(arg.loc, f"{function.name}() expects a constant {param} here", "type")
-                return bi.constant(None)
+                return vals.constant(None)
         impl, plugin, name = function.impl, function.plugin, function.name
 
         def evaluate(ctx: MatchContext) -> list[tuple[Any, tuple[tuple[int, int], ...]]]:

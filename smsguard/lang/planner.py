@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from smsguard.lang import ast
-from smsguard.lang import builtins as bi
 from smsguard.lang import prefilter as pf
+from smsguard.lang import values as vals
 from smsguard.matching import EvaluationPlan, RegexSearcher
 from smsguard.model import SignalSpec
 from smsguard.pack import CompiledRule
@@ -123,7 +123,7 @@ class Planner:
         for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
             if isinstance(side, ast.Call) and side.name == "count" and isinstance(other, ast.Number):
                 left, right = (0.0, other.value) if side is expr.left else (other.value, 0.0)
-                if not bi.COMPARISONS[expr.op](left, right):
+                if not vals.COMPARISONS[expr.op](left, right):
                     return self._term_req(side.args)
         sides = (expr.left, expr.right)
         return self._best([self._call_req(s, as_condition=False) if isinstance(s, ast.Call) else None for s in sides])
