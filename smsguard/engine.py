@@ -144,21 +144,27 @@ class Engine:
                 yield message
 
         for batch in batched(messages()):
-            yield from self._verdicts_of(batch)
+            for verdict in self.verdicts_or_errors(batch):
+                if isinstance(verdict, Exception):
+                    raise verdict
+                yield verdict
         if refused:
             raise refused[0]
 
-    def _verdicts_of(self, batch: list[Message]) -> Iterator[Verdict]:
-        """The verdicts of a batch; should judging it as a batch fail, one message at a time up to the failure."""
+    def verdicts_or_errors(self, batch: Sequence[Message]) -> list[Verdict | Exception]:
+        """The verdicts of a batch (see :meth:`judge_many`); should judging it as a batch fail, it is judged one
+        message at a time, with what :meth:`judge` raised in place of each message that cannot be judged."""
         try:
-            verdicts = [j.verdict for j in self.judge_many(batch)]
+            return [j.verdict for j in self.judge_many(batch)]
         except Exception:
-            verdicts = None
-        if verdicts is None:
-            for message in batch:
-                yield self.judge(message).verdict
-        else:
-            yield from verdicts
+            log.debug("a batch failed; judging its messages one by one", exc_info=True)
+        verdicts: list[Verdict | Exception] = []
+        for message in batch:
+            try:
+                verdicts.append(self.judge(message).verdict)
+            except Exception as exc:
+                verdicts.append(exc)
+        return verdicts
 
     def judge(self, message: Message) -> Judgement:
         """Judge one message and keep every intermediate result."""
@@ -193,7 +199,7 @@ class Engine:
             judgements.append(Judgement(message, ntext, found, tuple(signals), tuple(results), verdict))
         if before is not None and len(self.host.guard.disabled) > len(before.disabled):
             self.host.guard.restore(before)
-            return [self.judge_many([message])[0] for message in messages]
+            return [self.judge(message) for message in messages]
         return judgements
 
     def evaluate(

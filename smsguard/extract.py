@@ -14,24 +14,7 @@ from typing import TypeVar
 
 from smsguard.model import Span
 from smsguard.normalize import NormalizedText
-
-
-def _searched_at(first_chars: str, pattern: str, not_after: str = "", pretest: str = "") -> re.Pattern[str]:
-    """``pattern`` tried only at the characters its matches start with (``first_chars``, a character class body).
-
-    ``re`` tries a pattern that opens with a lookbehind or an alternation at every position of the text; one that
-    opens with a character class lets it skip the other positions in C. The class takes the first character,
-    the lookbehind steps back over it and the lookahead inside matches ``pattern`` from there as group 1 (its own
-    groups follow from 2). Use :func:`_found` to read the matches.
-
-    Two cheap tests may turn most candidates away before ``pattern`` runs: ``not_after``, a class body that no
-    match may follow (every alternative of ``pattern`` opens with ``(?<![...])`` of it), and ``pretest``, a
-    pattern that every match of ``pattern`` also matches at its start.
-    """
-    guard = f"(?<![{not_after}][{first_chars}])" if not_after else ""
-    lookahead = f"(?={pretest})" if pretest else ""
-    return re.compile(f"[{first_chars}]{guard}(?<={lookahead}(?=({pattern}))[\\s\\S])")
-
+from smsguard.skipsearch import searched_at
 
 _Feature = TypeVar("_Feature")
 _ToOriginal = Callable[[int, int], Span]
@@ -44,8 +27,9 @@ def _found(
     feature: Callable[[re.Match[str], _ToOriginal], _Feature],
     to_original: _ToOriginal,
 ) -> tuple[_Feature, ...]:
-    """A feature for each match ``finditer`` would give for the pattern inside ``regex`` (see
-    :func:`_searched_at`), but not for those that overlap a span in ``taken`` (see :func:`_taken`)."""
+    """A feature for each match ``finditer`` would give for the pattern inside ``regex`` (made by
+    :func:`~smsguard.skipsearch.searched_at` with ``capture``), but not for those that overlap a span in
+    ``taken`` (see :func:`_taken`)."""
     features: list[_Feature] = []
     search = regex.search
     pos = 0
@@ -116,7 +100,7 @@ _LINK = "|".join(
         f"{_NOT_AFTER_LABEL}(?:{_LABEL}{_LOOSE_DOT}){{1,8}}(?:{_SPACED_TLDS})(?![{_LABEL_CHARS}-]){_LOOSE_PATH}",
     )
 )
-_LINK_RE = _searched_at(f"\\d{_LABEL_CHARS}", _LINK)
+_LINK_RE = searched_at(f"\\d{_LABEL_CHARS}", _LINK, capture=True)
 # Repetitions are bounded ({1,16} labels, {0,3} spaces) so that text like "a . a . a ..." costs linear time.
 _IP_HOST_RE = re.compile(f"^{_IP}$")
 # A cheap test that lets most messages skip the link expression: a link has a scheme, or a dot after a label
@@ -138,7 +122,7 @@ _PHONE = (
     r"|(?<!\d)9[56]\d{3}(?:\d{0,3})(?!\d)"
     r"|(?<!\d)12\d{3}(?!\d)"
 )
-_PHONE_RE = _searched_at("+014589", _PHONE, not_after=r"\d")
+_PHONE_RE = searched_at("+014589", _PHONE, capture=True, not_after=r"\d")
 _AMOUNT = (
     r"(?:[¥￥]|rmb|人民币)\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?"
     # (?<!\d): try a number only where its digits start, or a long run of digits costs quadratic time. The number
@@ -146,7 +130,7 @@ _AMOUNT = (
     # helps, and trying costs time on every long number without a unit.
     r"|(?<!\d)(\d{1,3}+(?:,\d{3})++|\d++)(?:\.(\d{1,2}))?\s*(万元|万|元|块)"
 )
-_AMOUNT_RE = _searched_at(r"¥￥r人\d", _AMOUNT)
+_AMOUNT_RE = searched_at(r"¥￥r人\d", _AMOUNT, capture=True)
 _DATE_WORDS = ("今天", "今日", "明天", "明日", "后天", "本周")  # the dates without a digit
 _DATE = (
     r"(?<![\d.])(?:(\d{4})[年/.-])?(0?[1-9]|1[0-2])(?:月|(?<=\d{4}[/.-]\d)[/.-]|(?<=\d{4}[/.-]\d\d)[/.-]|/)"
@@ -154,7 +138,7 @@ _DATE = (
     rf"|({'|'.join(_DATE_WORDS)}|\d{{1,2}}小时内|\d{{1,2}}天内|\d{{1,2}}日内)"
 )
 # A date's digits are a year or month, or a number of hours or days: at most four before one of these.
-_DATE_RE = _searched_at(r"\d今明后本", _DATE, pretest=r"\d{1,4}[年月/.\-小天日]|[今明后本]")
+_DATE_RE = searched_at(r"\d今明后本", _DATE, capture=True, pretest=r"\d{1,4}[年月/.\-小天日]|[今明后本]")
 # Cheap tests that let many messages skip an expression: an amount has a currency sign or a unit; a date has
 # one of the words, or 月 or a separator after the month, or 内 (``3天内``).
 _AMOUNT_HINT_RE = re.compile("¥|￥|rmb|人民币|万|元|块")
@@ -296,7 +280,7 @@ def _host_of(link: str) -> str:
 
 
 def _amount(m: re.Match[str], to_original: _ToOriginal) -> Amount:
-    # Group 1 is the whole amount (see _searched_at), then the number and cents after a currency sign, the
+    # Group 1 is the whole amount (see searched_at), then the number and cents after a currency sign, the
     # number and cents before a unit, and the unit.
     amount, sign_number, sign_cents, unit_number, unit_cents, unit = m.groups()
     whole = (sign_number or unit_number or "0").replace(",", "")

@@ -37,6 +37,7 @@ from functools import cached_property, lru_cache
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from smsguard.model import Span
+from smsguard.skipsearch import searched_at
 
 Edit = tuple[int, int, str]
 
@@ -282,10 +283,7 @@ class Normalizer:
         if not tests:
             return None
         first_chars = "".join(test.first_chars for test in tests)
-        patterns = "|".join(f"(?:{test.pattern})" for test in tests)
-        # A class that takes the first character, so a search skips in C to where a change can start; the
-        # lookbehind steps back over it and the lookahead tries the patterns there.
-        return re.compile(f"[{first_chars}](?<=(?={patterns})[\\s\\S])")
+        return searched_at(first_chars, "|".join(f"(?:{test.pattern})" for test in tests))
 
     def normalize(self, original: str) -> NormalizedText:
         text = original

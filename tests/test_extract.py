@@ -180,7 +180,7 @@ def test_nothing_found_is_empty_features() -> None:
     assert features("您好，谢谢") == Features()
 
 
-# Expressions searched only at the characters their matches start with (see extract._searched_at), next to the
+# Expressions searched only at the characters their matches start with (see smsguard.skipsearch.searched_at), next to the
 # plain expression: both must find the same matches.
 SEARCHED = [
     (extract_module._LINK_RE, extract_module._LINK),

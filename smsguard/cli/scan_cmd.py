@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import io
-import logging
 import multiprocessing
 import os
 import sys
@@ -28,8 +27,6 @@ from smsguard.cli.progress import Progress, ScanStats, render_summary
 from smsguard.engine import Engine, batched
 from smsguard.model import Message, Verdict
 from smsguard.records import InputFormat, Record, RecordError, read_records
-
-log = logging.getLogger(__name__)
 
 CHUNK_RECORDS = 256
 IN_FLIGHT_PER_JOB = 4
@@ -221,22 +218,11 @@ def judge_chunk(engine: Engine, chunk: Chunk) -> Judged:
 
 
 def _verdicts(engine: Engine, messages: list[Message]) -> Iterator[Verdict | str]:
-    """The verdicts of a chunk's messages, judged in batches stage by stage; should a batch fail, one message at a
-    time, with the name of the error for each message that cannot be judged (never lose the rest of the scan)."""
+    """The verdicts of a chunk's messages, judged in batches; the name of the error for each message that cannot
+    be judged (never lose the rest of the scan to one message)."""
     for batch in batched(messages):
-        try:
-            verdicts: list[Verdict | str] = [j.verdict for j in engine.judge_many(batch)]
-        except Exception:
-            log.debug("a batch failed; judging its messages one by one", exc_info=True)
-            verdicts = [_verdict_or_error(engine, message) for message in batch]
-        yield from verdicts
-
-
-def _verdict_or_error(engine: Engine, message: Message) -> Verdict | str:
-    try:
-        return engine.check_message(message)
-    except Exception as exc:
-        return type(exc).__name__
+        for verdict in engine.verdicts_or_errors(batch):
+            yield type(verdict).__name__ if isinstance(verdict, Exception) else verdict
 
 
 def _records(chunk: Chunk) -> Iterator[Record | RecordError]:
