@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -14,8 +13,8 @@ from typing import Any
 from smsguard import __version__, scoring
 from smsguard.cache import PackCache, cache_enabled
 from smsguard.diagnostics import Diagnostic
-from smsguard.errors import InputError
 from smsguard.extract import Features, extract
+from smsguard.intake import as_message, batched, check_input
 from smsguard.lang import prefilter
 from smsguard.lang.compiler import compile_or_raise
 from smsguard.lang.loader import LoadedPack, load_pack
@@ -26,12 +25,7 @@ from smsguard.pack import CompiledPack
 from smsguard.plugins import PluginHost
 
 log = logging.getLogger(__name__)
-_SURROGATE = re.compile("[\ud800-\udfff]")
 Tokenizer = Callable[[str], list[tuple[str, int, int]]]
-# ``check_many`` and ``scan`` judge at most this many messages, or this many characters (a longer message goes
-# alone), stage by stage at a time (see ``Engine.judge_many``): the batch's intermediate results are held at once.
-BATCH = 64
-BATCH_CHARS = 32_000
 
 
 def default_pack_path() -> Path:
@@ -186,7 +180,7 @@ class Engine:
         for message in messages:
             check_input(message)
         before = self.host.guard.snapshot() if len(messages) > 1 else None
-        texts = [self._normalize(m.text) for m in messages]
+        texts = [self.normalizer.normalize_any(m.text) for m in messages]
         features = [extract(t) for t in texts]
         detected = [self.host.detect(m, t, f) for m, t, f in zip(messages, texts, features, strict=True)]
         judgements: list[Judgement] = []
@@ -291,12 +285,6 @@ class Engine:
         results = self.judge(message).rule_results
         return frozenset(rule.id for rule, result in zip(self.pack.rules, results, strict=True) if result is not None)
 
-    def _normalize(self, text: str) -> NormalizedText:
-        """Normalize, replacing lone surrogates (which no encoder accepts) one-for-one with U+FFFD first."""
-        if text.isascii() or not _SURROGATE.search(text):
-            return self.normalizer.normalize(text)
-        return replace(self.normalizer.normalize(_SURROGATE.sub("\ufffd", text)), original=text)
-
     def _verdict(self, hits: list[Hit], signals: list[Signal], failures: list[PluginFailure]) -> Verdict:
         categories = self.pack.categories
         scores = scoring.scores(categories, hits)
@@ -331,28 +319,6 @@ class Engine:
         return tuple(dict.fromkeys(advice))
 
 
-def batched(messages: Iterable[Message]) -> Iterator[list[Message]]:
-    """Messages in batches of at most ``BATCH`` messages or ``BATCH_CHARS`` characters (a longer one alone)."""
-    batch: list[Message] = []
-    size = 0
-    for message in messages:
-        if batch and (len(batch) >= BATCH or size + len(message.text) > BATCH_CHARS):
-            yield batch
-            batch, size = [], 0
-        batch.append(message)
-        size += len(message.text)
-    if batch:
-        yield batch
-
-
-def check_input(message: Message) -> None:
-    """Raise :class:`InputError` for a message whose text or sender is not a string."""
-    if not isinstance(message.text, str):
-        raise InputError(f"message text must be a string, not {type(message.text).__name__}")
-    if message.sender is not None and not isinstance(message.sender, str):
-        raise InputError(f"sender must be a string, not {type(message.sender).__name__}")
-
-
 def load_packs(sources: Sequence[Path], host: PluginHost) -> tuple[list[LoadedPack], list[Diagnostic]]:
     """Load pack sources with the lexicons the plugins contribute; diagnostics are collected, not raised."""
     lexicons = host.lexicons()
@@ -380,30 +346,6 @@ def load_packs_cached(
     loaded = load_packs(sources, host)
     cache.put(sources, context, loaded)
     return loaded
-
-
-def as_message(item: str | Message | Mapping[str, Any]) -> Message:
-    """Accept the shapes ``check_many`` takes."""
-    if isinstance(item, Message):
-        return item
-    if isinstance(item, str):
-        return Message(item)
-    if isinstance(item, Mapping):
-        text = item.get("text")
-        if not isinstance(text, str):
-            raise InputError("a message needs a 'text' string")
-        sender = item.get("sender")
-        received = item.get("received_at")
-        when = parse_time(received) if isinstance(received, str) and received else None
-        return Message(text, str(sender) if sender not in (None, "") else None, when)
-    raise InputError(f"cannot judge a {type(item).__name__}")
-
-
-def parse_time(value: str) -> datetime:
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise InputError("received_at must be an ISO 8601 date and time") from None
 
 
 def _with_errors(verdict: Verdict, failures: Sequence[PluginFailure]) -> Verdict:

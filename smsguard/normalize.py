@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
@@ -110,6 +110,17 @@ class ChangeTestedStep(NormalizationStep, Protocol):
 _MAY_FOLD = re.compile(
     "[^\x00-\x40\x5b-\x7f\u00b7\u2010\u2012-\u2016\u2018-\u2023\u3001-\u3035\u303b-\u303f\u3400-\u4dbf\u4e00-\u9fff]"
 )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate (which no encoder accepts) replaced one for one by U+FFFD; ``text``
+    itself when it has none."""
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub("\ufffd", text)
 
 
 _FOLD_CACHE: dict[str, str] = {}
@@ -284,6 +295,14 @@ class Normalizer:
             return None
         first_chars = "".join(test.first_chars for test in tests)
         return searched_at(first_chars, "|".join(f"(?:{test.pattern})" for test in tests))
+
+    def normalize_any(self, original: str) -> NormalizedText:
+        """:meth:`normalize` for any string: lone surrogates are replaced with U+FFFD first (see
+        :func:`replace_surrogates`), one for one, and ``original`` is still the text as given."""
+        clean = replace_surrogates(original)
+        if clean is original:
+            return self.normalize(original)
+        return replace(self.normalize(clean), original=original)
 
     def normalize(self, original: str) -> NormalizedText:
         text = original

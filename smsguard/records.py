@@ -16,8 +16,8 @@ from typing import Any, BinaryIO, Literal
 
 import orjson
 
-from smsguard.engine import as_message
 from smsguard.errors import InputError
+from smsguard.intake import as_message
 from smsguard.model import Message
 
 InputFormat = Literal["jsonl", "csv"]

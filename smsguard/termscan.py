@@ -8,17 +8,15 @@ default pack's 1,750 literals, against 0.04 ms here; see docs/performance.md).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from operator import itemgetter
 from typing import NamedTuple
 
 import ahocorasick_rs
 
-from smsguard.normalize import Normalizer, default_normalizer
+from smsguard.normalize import Normalizer, default_normalizer, replace_surrogates
 
 _END = itemgetter(2)
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class TermMatch(NamedTuple):
@@ -74,8 +72,7 @@ class TermMatcher:
         try:
             matches = self._automaton.find_matches_as_indexes(text, overlapping=True)
         except UnicodeEncodeError:  # lone surrogates: replaced one for one, so offsets stay the same
-            clean = _SURROGATE.sub("\ufffd", text)
-            matches = self._automaton.find_matches_as_indexes(clean, overlapping=True)
+            matches = self._automaton.find_matches_as_indexes(replace_surrogates(text), overlapping=True)
         matches.sort(key=_END)  # already so in practice; the order is part of this class's contract
         return matches
 

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from smsguard import Engine, Message
-from smsguard.engine import parse_time
+from smsguard.intake import parse_time
 from smsguard.pack import CompiledRule
 
 ENGINE = Engine.default()

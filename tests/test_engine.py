@@ -180,7 +180,7 @@ def test_default_engine_does_not_import_jieba_when_no_rule_needs_words(tmp_path:
 
 
 def test_check_many_judges_in_batches_exactly_like_one_at_a_time() -> None:
-    from smsguard.engine import BATCH
+    from smsguard.intake import BATCH
 
     engine = Engine.default()
     texts = [
@@ -240,7 +240,7 @@ def test_check_many_yields_what_it_judged_before_an_input_that_breaks() -> None:
 
 
 def test_batches_are_cut_by_count_and_by_characters() -> None:
-    from smsguard.engine import BATCH, BATCH_CHARS, batched
+    from smsguard.intake import BATCH, BATCH_CHARS, batched
 
     sizes = [len(b) for b in batched(Message("短") for _ in range(BATCH * 2 + 1))]
     assert sizes == [BATCH, BATCH, 1]

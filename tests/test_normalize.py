@@ -19,6 +19,7 @@ from smsguard.normalize import (
     TraditionalToSimplifiedStep,
     default_normalizer,
     default_steps,
+    replace_surrogates,
 )
 
 N = default_normalizer()
@@ -135,6 +136,24 @@ def test_t2s_falls_back_to_characters_when_phrases_change_length(monkeypatch: py
 
 def test_t2s_survives_lone_surrogates() -> None:
     assert norm("訴\ud800訟") == "诉\ud800讼"
+
+
+def test_replace_surrogates_is_one_for_one_and_keeps_clean_text_as_is() -> None:
+    clean = "法院传票 court"
+    assert replace_surrogates(clean) is clean
+    assert replace_surrogates("起\ud800诉\udfff") == "起\ufffd诉\ufffd"
+
+
+def test_normalize_any_keeps_the_original_and_maps_through_replaced_surrogates() -> None:
+    original = "訴 \ud83d 訟，逾期"
+    result = N.normalize_any(original)
+    assert result.original == original
+    assert result.text == N.normalize(replace_surrogates(original)).text
+    assert "\ud83d" not in result.text
+    start = result.text.index("逾期")
+    assert result.original_slice(start, start + 2) == "逾期"
+    plain = "您的验证码为1234"
+    assert N.normalize_any(plain) == N.normalize(plain)
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from datetime import datetime
 import click
 
 from smsguard.cli.common import build_engine, dumps, no_default_option, pack_option
-from smsguard.engine import parse_time
 from smsguard.errors import InputError
+from smsguard.intake import parse_time
 from smsguard.model import Span, Verdict
 
 _RISK_COLOURS = {"high": "red", "medium": "yellow", "low": "cyan", "none": "green"}

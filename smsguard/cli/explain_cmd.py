@@ -8,9 +8,9 @@ import click
 
 from smsguard.cli.check_cmd import _styler, highlight
 from smsguard.cli.common import build_engine, dumps, no_default_option, pack_option
-from smsguard.engine import parse_time
 from smsguard.errors import InputError
 from smsguard.explain import CategoryExplanation, Explanation, RuleExplanation, explain
+from smsguard.intake import parse_time
 from smsguard.lang.ast import Compare
 from smsguard.lang.formatter import render
 from smsguard.lang.reference import Trace

@@ -24,7 +24,8 @@ import click
 
 from smsguard.cli.common import build_engine, dumps_bytes, no_default_option, pack_option, stdout_bytes
 from smsguard.cli.progress import Progress, ScanStats, render_summary
-from smsguard.engine import Engine, batched
+from smsguard.engine import Engine
+from smsguard.intake import batched
 from smsguard.model import Message, Verdict
 from smsguard.records import InputFormat, Record, RecordError, read_records
 

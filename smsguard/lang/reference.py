@@ -26,7 +26,6 @@ from smsguard.model import Message, Signal, Span
 from smsguard.normalize import NormalizedText
 from smsguard.pack import CompiledRule
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "==": lambda a, b: a == b,
     "!=": lambda a, b: a != b,
@@ -61,10 +60,7 @@ class Observed:
 
 def observe(engine: Engine, message: Message) -> Observed:
     """Normalize (lone surrogates become U+FFFD first, as in the engine), extract and run the detectors."""
-    text = message.text
-    ntext = engine.normalizer.normalize(_SURROGATE.sub("\ufffd", text))
-    if ntext.original != text:
-        ntext = NormalizedText(text, ntext.text, ntext.starts, ntext.ends)
+    ntext = engine.normalizer.normalize_any(message.text)
     features = extract(ntext)
     signals, _ = engine.host.detect(message, ntext, features)
     return Observed(message, ntext, features, tuple(signals))

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from smsguard.diagnostics import Diagnostic
-from smsguard.engine import Engine, parse_time
+from smsguard.engine import Engine
 from smsguard.errors import InputError
+from smsguard.intake import parse_time
 from smsguard.lang import ast
 from smsguard.lint.base import Check, LintContext
 from smsguard.model import Message
