@@ -134,7 +134,7 @@ def _instrumented(engine: Engine, messages: Sequence[Message], repeat: int = 3) 
         totals = [0.0] * len(STAGES)
         for m in messages:
             t0 = clock()
-            ntext = engine._normalize(m.text)
+            ntext = engine.normalizer.normalize_any(m.text)
             t1 = clock()
             feats = extract(ntext)
             t2 = clock()
