@@ -78,11 +78,8 @@ class RuleLogic:
             found = self._keys[text] = self.normalize(text)
         return found
 
-    def terms(self, args: tuple[ast.Expr, ...]) -> TermSet:
-        literals: set[str] = set()
-        regexes: set[tuple[str, str]] = set()
-        empty = 0
-        unknown: set[str] = set()
+    def texts(self, args: tuple[ast.Expr, ...]) -> list[str]:
+        """The literal texts among ``args``: given directly, as a list, or through a named list."""
         texts: list[str] = []
         for arg in args:
             if isinstance(arg, ast.Literal):
@@ -91,11 +88,19 @@ class RuleLogic:
                 texts.extend(arg.items)
             elif isinstance(arg, ast.Ref) and arg.name in self.lists:
                 texts.extend(self.lists[arg.name])
-            elif isinstance(arg, ast.Regex):
+        return texts
+
+    def terms(self, args: tuple[ast.Expr, ...]) -> TermSet:
+        literals: set[str] = set()
+        regexes: set[tuple[str, str]] = set()
+        empty = 0
+        unknown: set[str] = set()
+        for arg in args:
+            if isinstance(arg, ast.Regex):
                 regexes.add((arg.pattern, "".join(sorted(set(arg.flags) & set("ims")))))
-            elif isinstance(arg, ast.Ref):
+            elif isinstance(arg, ast.Ref) and arg.name not in self.lists:
                 unknown.add(arg.name)
-        for text in texts:
+        for text in self.texts(args):
             key = self.key(text)
             if key:
                 literals.add(key)

@@ -218,15 +218,7 @@ class ConditionTranslation:
         return formula
 
     def _sender(self, args: tuple[ast.Expr, ...]) -> Formula:
-        texts: list[str] = []
-        for arg in args:
-            if isinstance(arg, ast.Literal):
-                texts.append(arg.text)
-            elif isinstance(arg, ast.StringList):
-                texts.extend(arg.items)
-            elif isinstance(arg, ast.Ref) and arg.name in self.logic.lists:
-                texts.extend(self.logic.lists[arg.name])
-        literals = frozenset(normalize_sender(t) for t in texts) - {""}
+        literals = frozenset(normalize_sender(t) for t in self.logic.texts(args)) - {""}
         terms = self.logic.terms(args)
         regexes = terms.regexes
         if terms.unknown:
