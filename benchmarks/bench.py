@@ -266,8 +266,8 @@ def by_pack_size(messages: Sequence[Message], sizes: Iterable[int], workdir: Pat
     return out
 
 
-def startup() -> Report:
-    env = {**os.environ, "SMSGUARD_CACHE_DIR": tempfile.mkdtemp(prefix="smsguard-bench-cache-")}
+def startup(workdir: Path) -> Report:
+    env = {**os.environ, "SMSGUARD_CACHE_DIR": str(workdir / "startup-cache")}
 
     def wall(code: str, runs: int = 5) -> float:
         times = []
@@ -378,7 +378,7 @@ def main(argv: Sequence[str] | None = None) -> Report:
         if "100" in sized and "5000" in sized:
             report["ratios"]["whole_5000_vs_100_rules"] = sized["5000"]["whole_us"] / sized["100"]["whole_us"]
             report["ratios"]["rules_5000_vs_100_rules"] = sized["5000"]["rules_us"] / sized["100"]["rules_us"]
-        report["startup"] = startup()
+        report["startup"] = startup(Path(tmp))
         if args.scan:
             report["scan"] = scan(args.scan_messages, Path(tmp))
     if args.corpora is not None:
