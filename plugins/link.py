@@ -73,8 +73,9 @@ class _Found:
     """The links that support one signal value, merged into one signal."""
 
     confidence: float
-    spans: list[Span] = field(default_factory=list)
-    details: list[str] = field(default_factory=list)
+    # Insertion-ordered sets: a message may hold thousands of links, so membership must not be a list search.
+    spans: dict[Span, None] = field(default_factory=dict)
+    details: dict[str, None] = field(default_factory=dict)
 
 
 class _Collector:
@@ -84,9 +85,8 @@ class _Collector:
     def add(self, name: str, value: SignalValue, confidence: float, spans: Iterable[Span], detail: str) -> None:
         found = self.found.setdefault((name, value), _Found(confidence))
         found.confidence = max(found.confidence, confidence)
-        found.spans.extend(s for s in spans if s not in found.spans)
-        if detail not in found.details:
-            found.details.append(detail)
+        found.spans.update(dict.fromkeys(spans))
+        found.details[detail] = None
 
     def signals(self) -> list[Signal]:
         return [

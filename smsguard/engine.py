@@ -187,7 +187,7 @@ class Engine:
         for message, ntext, found, (signals, failures) in zip(messages, texts, features, detected, strict=True):
             results, hits = self.evaluate(message, ntext, found, signals, failures)
             verdict = self._verdict(hits, signals, failures)
-            verdict, adjust_failures = self.host.adjust(message, verdict)
+            verdict, adjust_failures = self.host.adjust(message, verdict, self._categories)
             if adjust_failures:
                 verdict = _with_errors(verdict, adjust_failures)
             judgements.append(Judgement(message, ntext, found, tuple(signals), tuple(results), verdict))

@@ -16,7 +16,9 @@ BATCH_CHARS = 32_000
 
 
 def as_message(item: str | Message | Mapping[str, Any]) -> Message:
-    """Accept the shapes ``check_many`` takes."""
+    """Accept the shapes ``check_many`` takes: a :class:`Message`, a text, or a mapping with a ``text`` string and
+    optional ``sender`` (a string, or a whole number as JSON gives a phone number) and ``received_at`` (a
+    :class:`datetime` or an ISO 8601 string); anything else raises :class:`InputError`."""
     if isinstance(item, Message):
         return item
     if isinstance(item, str):
@@ -25,11 +27,28 @@ def as_message(item: str | Message | Mapping[str, Any]) -> Message:
         text = item.get("text")
         if not isinstance(text, str):
             raise InputError("a message needs a 'text' string")
-        sender = item.get("sender")
-        received = item.get("received_at")
-        when = parse_time(received) if isinstance(received, str) and received else None
-        return Message(text, str(sender) if sender not in (None, "") else None, when)
+        return Message(text, _sender(item.get("sender")), _received_at(item.get("received_at")))
     raise InputError(f"cannot judge a {type(item).__name__}")
+
+
+def _sender(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise InputError(f"sender must be a string or a whole number, not {type(value).__name__}")
+
+
+def _received_at(value: object) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        return parse_time(value)
+    raise InputError(f"received_at must be a datetime or an ISO 8601 string, not {type(value).__name__}")
 
 
 def parse_time(value: str) -> datetime:
@@ -54,8 +73,13 @@ def batched(messages: Iterable[Message]) -> Iterator[list[Message]]:
 
 
 def check_input(message: Message) -> None:
-    """Raise :class:`InputError` for a message whose text or sender is not a string."""
+    """Raise :class:`InputError` for a message whose fields are not of their declared types (a text string, a
+    sender string or None, a :class:`datetime` or None, a mapping): plugins may rely on them."""
     if not isinstance(message.text, str):
         raise InputError(f"message text must be a string, not {type(message.text).__name__}")
     if message.sender is not None and not isinstance(message.sender, str):
         raise InputError(f"sender must be a string, not {type(message.sender).__name__}")
+    if message.received_at is not None and not isinstance(message.received_at, datetime):
+        raise InputError(f"received_at must be a datetime, not {type(message.received_at).__name__}")
+    if not isinstance(message.meta, Mapping):
+        raise InputError(f"meta must be a mapping, not {type(message.meta).__name__}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -45,6 +45,7 @@ from smsguard.plugin_loader import (
     make_plugin_manager,
 )
 from smsguard.signal_check import SignalCheck, signal_order, stamped
+from smsguard.verdict_check import verdict_problem
 
 __all__ = [
     "DEFAULT_TIME_BUDGET_S",
@@ -325,8 +326,11 @@ class PluginHost:
         signals.sort(key=signal_order)
         return signals, failures
 
-    def adjust(self, message: Message, verdict: Verdict) -> tuple[Verdict, list[PluginFailure]]:
-        """Pass the verdict through every adjuster in plugin-name order; a failing adjuster changes nothing."""
+    def adjust(
+        self, message: Message, verdict: Verdict, categories: Collection[str]
+    ) -> tuple[Verdict, list[PluginFailure]]:
+        """Pass the verdict through every adjuster in plugin-name order; an adjuster that fails, or returns a
+        verdict that is not well formed for a pack of ``categories`` (ids), changes nothing."""
         failures: list[PluginFailure] = []
         guard, tracer = self.guard, self.guard.tracer
         for impl in self._adjusters:
@@ -345,8 +349,11 @@ class PluginHost:
                 continue
             elapsed = time.perf_counter() - started
             problem = guard.over_budget(impl.plugin, ADJUST, elapsed)
-            if problem is None and adjusted is not None and not isinstance(adjusted, Verdict):
-                problem = f"returned a {type(adjusted).__name__}, not a Verdict or None"
+            if problem is None and adjusted is not None:
+                if not isinstance(adjusted, Verdict):
+                    problem = f"returned a {type(adjusted).__name__}, not a Verdict or None"
+                else:
+                    problem = verdict_problem(adjusted, categories)
             if problem is not None:
                 failures.extend(guard.failed(impl.plugin, ADJUST, problem, message.text))
                 if tracer is not None:

@@ -1,10 +1,12 @@
 """Whether a signal a detector emitted may enter the verdict: an exact :class:`Signal` declared by that plugin,
-a value of the declared type and spans inside the original text. The common case is checked with a few exact
+a value of the declared type (a finite one for a number), a confidence from 0 to 1 and spans inside the original
+text. The common case is checked with a few exact
 type tests; anything else takes the full check, which names the problem for the verdict's ``errors``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from smsguard.model import Signal, SignalSpec
@@ -45,6 +47,8 @@ class SignalCheck:
             and type(signal.spans) is tuple
             and type(signal.detail) is str
             and type(signal.confidence) in _NUMBER_TYPES
+            and 0 <= signal.confidence <= 1
+            and (type(signal.value) is not float or -math.inf < signal.value < math.inf)
             and _spans_inside(signal.spans, length)
         )
 
@@ -65,6 +69,10 @@ class SignalCheck:
         value = signal.value
         if not isinstance(value, VALUE_TYPES[declared]) or (declared == "number" and isinstance(value, bool)):
             return f"emitted signal {signal.name} with a {type(value).__name__} value; it is declared {declared}"
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"emitted signal {signal.name} with the value {value!r}; a number must be finite"
+        if not 0 <= signal.confidence <= 1:
+            return f"emitted signal {signal.name} with confidence {signal.confidence!r}, not from 0 to 1"
         for span in signal.spans:
             if not (
                 isinstance(span, tuple)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 import sys
 import types
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -98,6 +98,44 @@ def test_any_text_gets_a_verdict(engine: Engine, text: str) -> None:
 def test_non_string_text_is_an_input_error(engine: Engine) -> None:
     with pytest.raises(InputError):
         engine.check(123)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        Message("三天内不还就上门", received_at="2025-03-01T23:30"),  # type: ignore[arg-type]
+        Message("三天内不还就上门", received_at=date(2025, 3, 1)),  # type: ignore[arg-type]
+        Message("三天内不还就上门", received_at=1740843000),  # type: ignore[arg-type]
+        Message("三天内不还就上门", meta=["not", "a", "mapping"]),  # type: ignore[arg-type]
+    ],
+)
+def test_a_field_of_the_wrong_type_is_an_input_error_before_any_plugin_sees_it(message: Message) -> None:
+    engine = Engine.default()
+    for _ in range(8):  # more than the circuit breaker's limit: the detectors are never blamed
+        with pytest.raises(InputError):
+            engine.check_message(message)
+    assert not engine.host.guard.disabled
+    assert engine.check("三天内不还就上门").errors == ()
+
+
+def test_check_many_takes_a_datetime_or_an_iso_string_and_refuses_other_times() -> None:
+    engine = Engine.default()
+    text = "你再不还钱，今晚就天天打电话给你家人和同事"
+    night = datetime(2025, 3, 1, 23, 30)
+    as_message = engine.check_message(Message(text, "13800000000", night))
+    mapped = [
+        {"text": text, "sender": "13800000000", "received_at": night},
+        {"text": text, "sender": 13800000000, "received_at": night.isoformat()},
+    ]
+    assert list(engine.check_many(mapped)) == [as_message, as_message]
+    assert any(s.name == "harassment.night" for s in as_message.signals)
+    for bad in (
+        {"text": text, "received_at": 1740843000},
+        {"text": text, "sender": {"x": 1}},
+        {"text": text, "sender": 1.5},
+    ):
+        with pytest.raises(InputError):
+            list(engine.check_many([bad]))
 
 
 def _plugin(name: str, **hooks: object) -> types.ModuleType:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -233,3 +234,66 @@ def test_guard_counts_per_plugin_and_hook() -> None:
     assert not guard.disabled
     notes = guard.failed("p", "smsguard_detect", "e", "")
     assert len(notes) == 2 and "p" in guard.disabled
+
+
+def test_non_finite_numbers_and_confidences_outside_0_to_1_are_malformed_signals(tmp_path: Path) -> None:
+    @hookimpl
+    def smsguard_signals() -> list[SignalSpec]:
+        return [SignalSpec("odd.amount", "number", "test"), SignalSpec("odd.flag", "bool", "test")]
+
+    @hookimpl
+    def smsguard_detect() -> list[Signal]:
+        return [
+            Signal("odd.amount", float("nan")),
+            Signal("odd.amount", float("-inf")),
+            Signal("odd.flag", True, float("inf")),
+            Signal("odd.flag", True, 1.5),
+            Signal("odd.amount", 2.5, 0.0),  # the one well-formed signal
+        ]
+
+    verdict = engine_with(tmp_path, plugin_module("odd", smsguard_signals, smsguard_detect)).check("将起诉你")
+    assert [s.value for s in verdict.signals if s.name.startswith("odd.")] == [2.5]
+    assert [e.error for e in verdict.errors] == [
+        "emitted signal odd.amount with the value nan; a number must be finite",
+        "emitted signal odd.amount with the value -inf; a number must be finite",
+        "emitted signal odd.flag with confidence inf, not from 0 to 1",
+        "emitted signal odd.flag with confidence 1.5, not from 0 to 1",
+    ]
+    json.dumps(verdict.to_dict(), allow_nan=False)
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"category": "whatever"}, "returned a verdict of category 'whatever', which the pack does not declare"),
+        ({"risk": "extreme"}, "returned a verdict of risk 'extreme', not one of none, low, medium, high"),
+        ({"scores": {"bad": float("nan")}}, "scores are not probabilities"),
+        ({"scores": {"bad": 1.5}}, "scores are not probabilities"),
+        ({"hits": None}, "returned a verdict whose hits is not a tuple of Hit"),
+        ({"signals": [Signal("good.flag", True)]}, "returned a verdict whose signals is not a tuple of Signal"),
+        ({"advice": ("ok", 3)}, "returned a verdict whose advice is not a tuple of str"),
+        ({"version": {"engine": object()}}, "returned a verdict that is not JSON-safe: TypeError"),
+    ],
+)
+def test_an_adjusted_verdict_that_is_not_well_formed_changes_nothing(
+    tmp_path: Path, change: dict[str, Any], problem: str
+) -> None:
+    @hookimpl
+    def smsguard_adjust_verdict(verdict: Verdict) -> Verdict:
+        return replace(verdict, **change)
+
+    engine = engine_with(tmp_path, GOOD, plugin_module("sloppy", smsguard_adjust_verdict))
+    verdict = engine.check("将起诉你")
+    assert (verdict.category, verdict.risk) == ("bad", engine_with(tmp_path, GOOD).check("将起诉你").risk)
+    assert [(e.plugin, e.hook) for e in verdict.errors] == [("sloppy", "smsguard_adjust_verdict")]
+    assert problem in verdict.errors[0].error
+    json.dumps(verdict.to_dict(), allow_nan=False)
+
+
+def test_an_adjuster_may_move_a_verdict_to_another_declared_category(tmp_path: Path) -> None:
+    @hookimpl
+    def smsguard_adjust_verdict(verdict: Verdict) -> Verdict:
+        return replace(verdict, category="normal", risk="none", advice=(*verdict.advice, "allow-listed"))
+
+    verdict = engine_with(tmp_path, GOOD, plugin_module("allow", smsguard_adjust_verdict)).check("将起诉你")
+    assert (verdict.category, verdict.risk, verdict.errors) == ("normal", "none", ())
