@@ -144,7 +144,7 @@ def _instrumented(engine: Engine, messages: Sequence[Message], repeat: int = 3) 
             t4 = clock()
             verdict = engine._verdict(hits, sigs, failures)
             t5 = clock()
-            verdict, _ = engine.host.adjust(m, verdict)
+            verdict, _ = engine.host.adjust(m, verdict, engine._categories)
             Judgement(m, ntext, feats, tuple(sigs), tuple(results), verdict)
             t6 = clock()
             for i, (a, b) in enumerate(((t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t5, t6))):

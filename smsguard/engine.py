@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -46,7 +47,13 @@ class Judgement:
 
 
 class Engine:
-    """Judges messages with one compiled pack and one set of plugins. Thread-compatible, not re-entrant."""
+    """Judges messages with one compiled pack and one set of plugins.
+
+    One engine may be shared by threads: judging holds a lock, so each message is judged whole, the plugins'
+    time budgets measure their own work and the circuit breakers see calls in order. Threads gain no speed
+    from sharing an engine (judging is Python code under the GIL); for more cores use processes, as ``smsguard
+    scan --jobs N`` does.
+    """
 
     def __init__(
         self,
@@ -61,6 +68,7 @@ class Engine:
         self._version = {"engine": __version__, "pack": f"{pack.name} {pack.version}"}
         self._categories = {c.id: c for c in pack.categories}
         self._advice_of = {rule.id: rule.advice for rule in pack.rules}  # pack.rule() scans the whole pack
+        self._lock = threading.RLock()
 
     # ---- construction
     @classmethod
@@ -176,7 +184,10 @@ class Engine:
         is disabled during a batch (its circuit breaker trips), the batch is judged again one message at a time,
         so that the messages before the trip keep that plugin's functions and adjustments.
         """
-        messages = list(messages)
+        with self._lock:
+            return self._judge_many(list(messages))
+
+    def _judge_many(self, messages: list[Message]) -> list[Judgement]:
         for message in messages:
             check_input(message)
         before = self.host.guard.snapshot() if len(messages) > 1 else None

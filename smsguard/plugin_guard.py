@@ -1,7 +1,9 @@
 """Fault isolation for the calls the engine makes into plugins: time budget, circuit breaker, tracing.
 
 Python cannot stop a running function safely, so the time budget is measured after each call, not enforced
-during it: a call over budget is recorded as a failure and its result dropped. A plugin whose calls to one
+during it: a call over budget is recorded as a failure and its result dropped. The budget is for a message of
+up to ``BUDGET_CHARS`` characters and grows in proportion beyond, so that long input alone, which any detector
+needs time to read, does not count against a plugin. A plugin whose calls to one
 hook fail ``max_failures`` times in a row (an exception, a wrong result or an overrun) is disabled for the
 rest of the engine's life, so a plugin that became slow or broken costs at most that many messages.
 """
@@ -24,6 +26,7 @@ ENV_TIME_BUDGET = "SMSGUARD_PLUGIN_TIME_BUDGET_MS"
 ENV_MAX_FAILURES = "SMSGUARD_PLUGIN_MAX_FAILURES"
 DEFAULT_TIME_BUDGET_S = 0.25
 DEFAULT_MAX_FAILURES = 5
+BUDGET_CHARS = 10_000
 _MAX_ERROR = 300
 _RESULT_TYPES: dict[str, tuple[type, ...]] = {"bool": (bool,), "number": (int, float), "string": (str,)}
 
@@ -106,16 +109,22 @@ class Guard:
             self.tracer.emit(hook, plugin, "skipped: disabled")
         return PluginFailure(plugin, hook, f"not called: {reason}")
 
-    def over_budget(self, plugin: str, hook: str, elapsed_s: float) -> str | None:
-        """Why a call took too long, or None. The first call of each plugin's hook is exempt: plugins often
-        load their data on first use (a suffix list, a model), and that one-time cost is not a fault."""
+    def budget_for(self, length: int) -> float:
+        """The time budget in seconds of one call on a message of ``length`` characters."""
+        return self.time_budget_s if length <= BUDGET_CHARS else self.time_budget_s * (length / BUDGET_CHARS)
+
+    def over_budget(self, plugin: str, hook: str, elapsed_s: float, length: int) -> str | None:
+        """Why a call on a message of ``length`` characters took too long, or None. The first call of each
+        plugin's hook is exempt: plugins often load their data on first use (a suffix list, a model), and that
+        one-time cost is not a fault."""
         key = (plugin, hook)
         first = key not in self.warmed
         if first:
             self.warmed.add(key)
-        if first or elapsed_s <= self.time_budget_s:
+        budget = self.budget_for(length)
+        if first or elapsed_s <= budget:
             return None
-        return f"ran {elapsed_s * 1000:.0f} ms, over its budget of {self.time_budget_s * 1000:.0f} ms"
+        return f"ran {elapsed_s * 1000:.0f} ms, over its budget of {budget * 1000:.0f} ms"
 
     def succeeded(self, plugin: str, hook: str) -> None:
         if self.streaks:
@@ -160,7 +169,7 @@ def guarded_function(function: RuleFunction, plugin: str, guard: Guard) -> Calla
             )
             raise RuleFunctionError("; ".join(n.error for n in notes))
         elapsed = time.perf_counter() - started
-        overrun = guard.over_budget(plugin, hook, elapsed)
+        overrun = guard.over_budget(plugin, hook, elapsed, len(view.message.text))
         if overrun is not None:
             notes = guard.failed(plugin, hook, overrun, "")
             raise RuleFunctionError("; ".join(n.error for n in notes))

@@ -278,7 +278,7 @@ class PluginHost:
         arguments = (message, text, features)
         original = message.text
         length = len(original)
-        budget, warmed = guard.time_budget_s, guard.warmed
+        budget, warmed = guard.budget_for(length), guard.warmed
         clock = time.perf_counter
         signal_check = self._signal_check
         well_formed = signal_check.well_formed
@@ -303,9 +303,9 @@ class PluginHost:
                 continue
             elapsed = clock() - started
             if elapsed > budget or key not in warmed:
-                overrun = guard.over_budget(plugin, DETECT, elapsed)
+                overrun = guard.over_budget(plugin, DETECT, elapsed, length)
                 if overrun is not None:
-                    failures.extend(guard.failed(plugin, DETECT, overrun, original))
+                    failures.extend(guard.failed(plugin, DETECT, overrun, ""))
                     if tracer is not None:
                         tracer.emit(DETECT, plugin, "over budget, result dropped", elapsed)
                     continue
@@ -348,14 +348,16 @@ class PluginHost:
                     tracer.emit(ADJUST, impl.plugin, f"raised {type(exc).__name__}", time.perf_counter() - started)
                 continue
             elapsed = time.perf_counter() - started
-            problem = guard.over_budget(impl.plugin, ADJUST, elapsed)
+            problem = guard.over_budget(impl.plugin, ADJUST, elapsed, len(message.text))
+            quoted = ""  # what the problem may quote of the message: nothing, when it is the host's own wording
             if problem is None and adjusted is not None:
+                quoted = message.text
                 if not isinstance(adjusted, Verdict):
                     problem = f"returned a {type(adjusted).__name__}, not a Verdict or None"
                 else:
                     problem = verdict_problem(adjusted, categories)
             if problem is not None:
-                failures.extend(guard.failed(impl.plugin, ADJUST, problem, message.text))
+                failures.extend(guard.failed(impl.plugin, ADJUST, problem, quoted))
                 if tracer is not None:
                     tracer.emit(ADJUST, impl.plugin, "failed, verdict kept", elapsed)
                 continue

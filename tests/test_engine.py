@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import types
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 from smsguard import Engine, InputError, Message, Signal, SignalSpec
 from smsguard.hookspecs import hookimpl
 from smsguard.model import Verdict
+from smsguard.testing import make_engine, plugin_module
 
 # Messages written for these tests, one per category of the default pack.
 BY_CATEGORY = {
@@ -284,3 +287,38 @@ def test_batches_are_cut_by_count_and_by_characters() -> None:
     assert sizes == [BATCH, BATCH, 1]
     long = Message("长" * BATCH_CHARS)
     assert [len(b) for b in batched([Message("a"), long, Message("b"), Message("c")])] == [1, 1, 2]
+
+
+def test_threads_sharing_one_engine_get_the_verdicts_of_one_thread() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from synth import Generator
+
+    messages = [Message(m.text, m.sender or None) for m in Generator(11).messages(120)]
+    messages[::30] = [Message("您的欠款已逾期，http://a.xyz/ " * 500)] * len(messages[::30])  # long ones too
+    one_thread = Engine.default()
+    alone = [one_thread.check_message(m) for m in messages]
+    shared = Engine.default()
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        together = list(pool.map(shared.check_message, messages))
+    assert together == alone
+    assert not shared.host.guard.disabled
+
+
+def test_threads_sharing_one_engine_judge_one_message_at_a_time() -> None:
+    """A detector that waits (as one calling a service would) lets other threads run; the engine's lock still
+    keeps one message in the engine at a time, so a plugin's per-message state and timing are its own."""
+    inside: list[int] = [0]
+    most: list[int] = [0]
+
+    @hookimpl
+    def smsguard_detect(message: Message) -> list[Signal]:
+        inside[0] += 1
+        most[0] = max(most[0], inside[0])
+        time.sleep(0.002)
+        inside[0] -= 1
+        return []
+
+    engine = make_engine(plugin_module("waiting", smsguard_detect), time_budget_s=5)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(engine.check, [f"第{n}条：您的欠款已逾期" for n in range(40)]))
+    assert most[0] == 1

@@ -85,6 +85,29 @@ def test_a_detector_over_its_time_budget_is_dropped(tmp_path: Path) -> None:
     assert error.plugin == "slow" and "over its budget of 10 ms" in error.error
 
 
+def test_the_time_budget_grows_with_the_text_beyond_10000_characters(tmp_path: Path) -> None:
+    @hookimpl
+    def smsguard_signals() -> list[SignalSpec]:
+        return [SignalSpec("reader.flag", "bool", "always")]
+
+    @hookimpl
+    def smsguard_detect(message: Message) -> list[Signal]:
+        time.sleep(0.05)
+        return [Signal("reader.flag")]
+
+    guard = Guard(time_budget_s=0.02)
+    assert guard.budget_for(0) == guard.budget_for(10_000) == 0.02
+    assert guard.budget_for(100_000) == pytest.approx(0.2)
+    engine = engine_with(tmp_path, plugin_module("reader", smsguard_signals, smsguard_detect), time_budget_s=0.02)
+    engine.check("起诉")  # the first call is not timed
+    long = engine.check("将起诉你。" + "这是一条很长的短信" * 12_000)  # 100k characters: a 216 ms budget
+    assert "reader.flag" in {s.name for s in long.signals} and long.errors == ()
+    text = "over its budget of 20 ms, 将起诉你"
+    (error,) = engine.check(text).errors
+    assert error.plugin == "reader" and error.error.startswith("ran ")
+    assert error.error.endswith("over its budget of 20 ms"), "the host's own wording is not redacted"
+
+
 def test_the_time_budget_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMSGUARD_PLUGIN_TIME_BUDGET_MS", "40")
     monkeypatch.setenv("SMSGUARD_PLUGIN_MAX_FAILURES", "2")
@@ -282,9 +305,9 @@ def test_an_adjusted_verdict_that_is_not_well_formed_changes_nothing(
     def smsguard_adjust_verdict(verdict: Verdict) -> Verdict:
         return replace(verdict, **change)
 
-    engine = engine_with(tmp_path, GOOD, plugin_module("sloppy", smsguard_adjust_verdict))
+    engine = engine_with(tmp_path, plugin_module("sloppy", smsguard_adjust_verdict))
     verdict = engine.check("将起诉你")
-    assert (verdict.category, verdict.risk) == ("bad", engine_with(tmp_path, GOOD).check("将起诉你").risk)
+    assert (verdict.category, verdict.risk) == ("bad", engine_with(tmp_path).check("将起诉你").risk)
     assert [(e.plugin, e.hook) for e in verdict.errors] == [("sloppy", "smsguard_adjust_verdict")]
     assert problem in verdict.errors[0].error
     json.dumps(verdict.to_dict(), allow_nan=False)
@@ -295,5 +318,5 @@ def test_an_adjuster_may_move_a_verdict_to_another_declared_category(tmp_path: P
     def smsguard_adjust_verdict(verdict: Verdict) -> Verdict:
         return replace(verdict, category="normal", risk="none", advice=(*verdict.advice, "allow-listed"))
 
-    verdict = engine_with(tmp_path, GOOD, plugin_module("allow", smsguard_adjust_verdict)).check("将起诉你")
+    verdict = engine_with(tmp_path, plugin_module("allow", smsguard_adjust_verdict)).check("将起诉你")
     assert (verdict.category, verdict.risk, verdict.errors) == ("normal", "none", ())
