@@ -31,7 +31,8 @@ class Diagnostic:
     source_line: str = ""
 
     def render(self) -> str:
-        head = f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        where = f"{self.path}:{self.line}:{self.column}" if self.line > 0 else self.path  # line 0: the whole file
+        head = f"{where}: {self.severity}: {self.message}"
         if self.code:
             head += f" [{self.code}]"
         if not self.source_line:

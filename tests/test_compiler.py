@@ -298,3 +298,31 @@ def test_near_finds_the_first_close_pair_in_reading_order(tmp_path: Path) -> Non
         results = results_by_rule(engine, text)
         for n in range(4):
             assert results[f"n{n}"] == _first_close_pair(text, ["甲", "甲乙"], ["乙", "丙", "甲"], n), (text, n)
+
+
+def test_a_missing_pack_or_one_without_rule_files_is_a_rule_pack_error(tmp_path: Path) -> None:
+    with pytest.raises(RulePackError) as missing:
+        Engine.from_paths(tmp_path / "nowhere.sg")
+    assert str(missing.value) == f"{tmp_path / 'nowhere.sg'}: error: no such rule file or directory"
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(RulePackError, match=r"no \.sg rule files in this directory"):
+        Engine.from_paths(tmp_path / "empty")
+
+
+def test_a_rule_file_that_is_not_utf8_is_located_and_the_other_files_still_report(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    write(
+        pack, "a.sg", CATEGORIES + 'rule good { category: bad when: "起诉" }\nrule b { category: nosuch when: "x" }\n'
+    )
+    (pack / "b.sg").write_bytes('rule c { category: bad when: "起诉" }\n# 注释\n'.encode() + b"rule d { \xff }")
+    with pytest.raises(RulePackError) as info:
+        Engine.from_paths(pack)
+    rendered = str(info.value)
+    assert f"{pack / 'b.sg'}:3:10: error: rule file is not UTF-8 text" in rendered
+    assert "nosuch" in rendered, "the errors of the readable file are collected too"
+
+
+def test_a_byte_order_mark_at_the_start_of_a_rule_file_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "bom.sg"
+    path.write_bytes(b"\xef\xbb\xbf" + (CATEGORIES + 'rule r { category: bad weight: 1 when: "起诉" }\n').encode())
+    assert Engine.from_paths(path).check("将起诉你").category == "bad"

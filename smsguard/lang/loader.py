@@ -13,7 +13,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from smsguard.diagnostics import Diagnostic, make_diagnostic
-from smsguard.errors import SmsguardError
+from smsguard.errors import RulePackError, SmsguardError
 from smsguard.lang import ast
 from smsguard.lang.parser import parse_recovering
 from smsguard.lexicon import read_lexicon_file
@@ -52,12 +52,12 @@ def load_pack(
         root = source.resolve()
         entry_files = sorted(p for p in source.glob("*.sg") if p.is_file())
         if not entry_files:
-            raise SmsguardError(f"{source}: no .sg rule files in this directory")
+            raise RulePackError([_whole_file(source, "no .sg rule files in this directory")])
     elif source.is_file():
         root = source.resolve().parent
         entry_files = [source]
     else:
-        raise SmsguardError(f"{source}: no such rule file or directory")
+        raise RulePackError([_whole_file(source, "no such rule file or directory")])
 
     files: list[ast.RuleFile] = []
     seen: set[Path] = set()
@@ -68,10 +68,10 @@ def load_pack(
         if resolved in seen:
             continue
         seen.add(resolved)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SmsguardError(f"{path}: cannot read rule file: {exc}") from exc
+        text, unreadable = _read_rule_file(path)
+        if unreadable is not None:
+            diagnostics.append(unreadable)
+            continue
         rule_file, syntax_errors = parse_recovering(text, str(path))
         diagnostics.extend(syntax_errors)
         if syntax_errors and not recover:
@@ -138,3 +138,23 @@ def _read_list_file(
     except SmsguardError as exc:
         return (), str(exc), None
     return tuple(e.term for e in entries), "", target
+
+
+def _read_rule_file(path: Path) -> tuple[str, Diagnostic | None]:
+    """The text of a rule file (a byte order mark dropped), or a diagnostic saying why it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return "", _whole_file(path, f"cannot read rule file: {exc.strerror or exc}")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        start = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        line = data.count(b"\n", 0, start) + 1
+        column = len(data[data.rfind(b"\n", 0, start) + 1 : start].decode("utf-8", "replace")) + 1
+        return "", Diagnostic(str(path), line, column, "error", "rule file is not UTF-8 text (save it as UTF-8)")
+
+
+def _whole_file(path: Path, message: str) -> Diagnostic:
+    return Diagnostic(str(path), 0, 0, "error", message)
+

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from smsguard.diagnostics import Diagnostic
 from smsguard.engine import default_pack_path
-from smsguard.errors import SmsguardError
+from smsguard.errors import RulePackError, SmsguardError
 from smsguard.lang.compiler import compile_packs
 from smsguard.lang.loader import LoadedPack, load_pack
 from smsguard.lint.base import Check, LintContext
@@ -63,6 +63,9 @@ def load_layers(paths: Sequence[str | Path], base: bool, host: PluginHost, *, re
     for source, named in layer_sources(paths, base, host):
         try:
             pack, found = load_pack(source, lexicons, recover=recover)
+        except RulePackError as exc:
+            layers.diagnostics.extend(exc.diagnostics)
+            continue
         except SmsguardError as exc:
             layers.diagnostics.append(Diagnostic(str(source), 0, 0, "error", str(exc), ""))
             continue
