@@ -11,15 +11,20 @@ directory, and the content (SHA-256) of every rule and lexicon file read. Anythi
 that cannot be read or written is skipped silently: the cache can only save time, never change a verdict.
 
 The cache lives in ``$SMSGUARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/smsguard``, else ``~/.cache/smsguard``.
-``SMSGUARD_CACHE=0`` turns it off. Entries are pickles: keep the directory private to the user.
+``SMSGUARD_CACHE=0`` turns it off. Entries are pickles, and reading a pickle can run code, so an entry is read
+only when both it and the directory belong to the user running smsguard and nobody else may write to them; a
+directory shared with others is not used at all. The newest ``MAX_ENTRIES`` entries are kept (reading one
+counts as new), older ones are deleted when an entry is written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import pickle
+import stat
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -33,6 +38,7 @@ from smsguard.lang.loader import LoadedPack
 ENV_DIR = "SMSGUARD_CACHE_DIR"
 ENV_SWITCH = "SMSGUARD_CACHE"
 FORMAT = 1
+MAX_ENTRIES = 16
 log = logging.getLogger(__name__)
 
 Loaded = tuple[list[LoadedPack], list[Diagnostic]]
@@ -79,6 +85,10 @@ class PackCache:
         path = self.directory / f"pack-{self.key(sources, context)}.pickle"
         try:
             with path.open("rb") as stream:
+                if not (_private(os.fstat(stream.fileno())) and _private(os.stat(self.directory))):
+                    log.debug("pack cache entry %s is not private to this user: not read", path)
+                    self.misses += 1
+                    return None
                 entry = pickle.load(stream)
         except FileNotFoundError:
             self.misses += 1
@@ -91,6 +101,8 @@ class PackCache:
             self.misses += 1
             return None
         self.hits += 1
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: kept when older entries are pruned
         return list(entry.loaded), list(entry.diagnostics)
 
     def put(self, sources: Sequence[Path], context: Mapping[str, str], loaded: Loaded) -> None:
@@ -107,12 +119,37 @@ class PackCache:
                 list(diagnostics),
             )
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not _private(os.stat(self.directory)):
+                log.debug("pack cache directory %s is not private to this user: not written", self.directory)
+                return
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".pack-", suffix=".tmp")
             with os.fdopen(fd, "wb") as stream:
                 pickle.dump(entry, stream, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.directory / f"pack-{self.key(sources, context)}.pickle")
+            self._prune()
         except (OSError, pickle.PicklingError, TypeError, AttributeError):
             log.debug("could not write the pack cache in %s", self.directory, exc_info=True)
+
+    def _prune(self) -> None:
+        """Delete all but the ``MAX_ENTRIES`` most recently used entries."""
+        entries = sorted(self.directory.glob("pack-*.pickle"), key=_used_at, reverse=True)
+        for stale in entries[MAX_ENTRIES:]:
+            with contextlib.suppress(OSError):
+                stale.unlink()
+
+
+def _used_at(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _private(status: os.stat_result) -> bool:
+    """Whether a file or directory belongs to the user running smsguard and only that user may write to it."""
+    if not hasattr(os, "getuid"):  # Windows: no owners in this sense; a profile directory is private already
+        return True
+    return status.st_uid == os.getuid() and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _digest(path: Path) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from smsguard.errors import InputError
@@ -52,10 +52,16 @@ def _received_at(value: object) -> datetime | None:
 
 
 def parse_time(value: str) -> datetime:
+    """An ISO 8601 date and time; a date alone is refused, since the time of day is evidence (night calls)."""
     try:
-        return datetime.fromisoformat(value)
+        when = datetime.fromisoformat(value)
     except ValueError:
         raise InputError("received_at must be an ISO 8601 date and time") from None
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return when
+    raise InputError("received_at needs a time of day, not only a date (for example 2025-03-01T21:30)")
 
 
 def batched(messages: Iterable[Message]) -> Iterator[list[Message]]:

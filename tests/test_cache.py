@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from smsguard import Engine, RulePackError
-from smsguard.cache import PackCache
+from smsguard.cache import MAX_ENTRIES, PackCache
 from smsguard.engine import load_packs_cached
 from smsguard.plugins import PluginHost
 
@@ -127,3 +128,37 @@ def test_cache_true_follows_the_environment(pack_dir: Path, tmp_path: Path, monk
     monkeypatch.setenv("SMSGUARD_CACHE", "1")
     Engine.from_paths(pack_dir, cache=True, load_entrypoints=False)
     assert list(directory.glob("pack-*.pickle"))
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="file owners and modes are POSIX")
+def test_an_entry_or_directory_others_may_write_to_is_never_read(pack_dir: Path, cache: PackCache) -> None:
+    build(pack_dir, cache)
+    (entry,) = cache.directory.glob("pack-*.pickle")
+    entry.chmod(0o664)
+    build(pack_dir, cache)
+    assert cache.hits == 0, "a group-writable entry could hold anyone's pickle"
+    entry.chmod(0o600)
+    cache.directory.chmod(0o777)
+    build(pack_dir, cache)
+    assert cache.hits == 0, "nor is anything read from, or written to, a directory others may write to"
+    assert [entry] == list(cache.directory.glob("pack-*.pickle"))
+    cache.directory.chmod(0o700)
+    build(pack_dir, cache)
+    assert cache.hits == 1
+
+
+def test_only_the_most_recently_used_entries_are_kept(pack_dir: Path, cache: PackCache) -> None:
+    build(pack_dir, cache)
+    (entry,) = cache.directory.glob("pack-*.pickle")
+    os.utime(entry, (0, 0))
+    build(pack_dir, cache)
+    assert cache.hits == 1 and entry.stat().st_mtime > 0, "reading an entry counts as using it"
+    others = [cache.directory / f"pack-{n:032x}.pickle" for n in range(MAX_ENTRIES + 2)]
+    for age, other in enumerate(others):
+        other.write_bytes(b"")
+        os.utime(other, (age + 1, age + 1))
+    (pack_dir / "main.sg").write_text(PACK.replace("weight: 2", "weight: 3"), encoding="utf-8")
+    build(pack_dir, cache)  # a miss: writing its new entry prunes
+    kept = set(cache.directory.glob("pack-*.pickle"))
+    assert len(kept) == MAX_ENTRIES
+    assert entry in kept and set(others[-(MAX_ENTRIES - 1) :]) <= kept

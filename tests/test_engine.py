@@ -132,6 +132,8 @@ def test_check_many_takes_a_datetime_or_an_iso_string_and_refuses_other_times() 
     ]
     assert list(engine.check_many(mapped)) == [as_message, as_message]
     assert any(s.name == "harassment.night" for s in as_message.signals)
+    with pytest.raises(InputError, match="time of day"):
+        list(engine.check_many([{"text": text, "received_at": "2025-03-01"}]))
     for bad in (
         {"text": text, "received_at": 1740843000},
         {"text": text, "sender": {"x": 1}},
