@@ -25,7 +25,7 @@ from smsguard.report_text import render_text
 
 @dataclass(frozen=True, slots=True)
 class LabelledRecord:
-    """One labelled message; ``line`` is its 1-based line in the source (0 when built in code)."""
+    """One labelled message; ``line`` is its 1-based line in ``source`` (0 and "" when built in code)."""
 
     id: str
     text: str
@@ -33,6 +33,14 @@ class LabelledRecord:
     sender: str | None = None
     received_at: datetime | None = None
     line: int = 0
+    source: str = field(default="", compare=False)
+
+    @property
+    def where(self) -> str:
+        """``source:line`` as in the errors about the record's line, or ``record 'id'`` when built in code."""
+        if not self.line:
+            return f"record {self.id!r}"
+        return f"{self.source}:{self.line}" if self.source else f"line {self.line}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +163,7 @@ def _parse_line(line: str, number: int, name: str) -> LabelledRecord:
         sender=str(sender) if sender not in (None, "") else None,
         received_at=received_at,
         line=number,
+        source=name,
     )
 
 
@@ -360,8 +369,7 @@ def evaluate(
     outcomes: list[Outcome] = []
     for record in records:
         if known and record.label not in known:
-            where = f"line {record.line}" if record.line else f"record {record.id!r}"
-            raise InputError(f"{where}: label {record.label[:40]!r} is not a category of the pack")
+            raise InputError(f"{record.where}: label {record.label[:40]!r} is not a category of the pack")
         category, fired = judge(record.text, record.sender, record.received_at)
         outcomes.append(Outcome(record.label, category, tuple(fired), record.id))
     return compute_report(outcomes, categories, rules, category_titles=category_titles, noisy_below=noisy_below)

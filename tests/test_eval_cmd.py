@@ -68,9 +68,20 @@ def test_eval_reports_bad_lines_and_unknown_labels(tmp_path: Path) -> None:
     code, _, err = run("eval", str(bad))
     assert code == 2 and f"{bad}:2: invalid JSON" in err and "秘密" not in err
     typo = tmp_path / "typo.jsonl"
-    typo.write_text('{"text": "好", "label": "nromal"}\n', encoding="utf-8")
+    typo.write_text('{"text": "好", "label": "normal"}\n\n{"text": "好", "label": "nromal"}\n', encoding="utf-8")
     code, _, err = run("eval", str(typo))
-    assert code == 2 and "'nromal' is not a category" in err
+    assert code == 2 and err == f"smsguard eval: {typo}:3: label 'nromal' is not a category of the pack\n"
+    code, _, err = run("eval", "-", stdin=typo.read_text(encoding="utf-8"))
+    assert code == 2 and err.startswith("smsguard eval: <stdin>:3: label 'nromal'")
+
+
+def test_eval_without_labelled_messages_is_an_input_error(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n  \n", encoding="utf-8")
+    code, out, err = run("eval", str(empty))
+    assert (code, out, err) == (2, "", f"smsguard eval: {empty}: no labelled messages\n")
+    code, out, err = run("eval", "-", "--json", stdin="")
+    assert (code, out, err) == (2, "", "smsguard eval: <stdin>: no labelled messages\n")
 
 
 def test_eval_fail_under(tmp_path: Path) -> None:

@@ -171,6 +171,10 @@ def test_evaluate_rejects_unknown_gold_labels_when_categories_are_given() -> Non
     with pytest.raises(InputError, match=r"line 7.*nromal"):
         evaluate(records, fake_judge, ["normal"])
     assert evaluate(records, fake_judge).categories == ("normal", "nromal")
+    read = read_labelled(jl({"text": "你好", "label": "nromal"}), name="set.jsonl")
+    assert read[0].source == "set.jsonl" and read[0] == LabelledRecord("line 1", "你好", "nromal", line=1)
+    with pytest.raises(InputError, match=r"^set\.jsonl:1: label 'nromal'"):
+        evaluate(read, fake_judge, ["normal"])
 
 
 def test_verdict_judge_maps_a_verdict() -> None:

@@ -139,6 +139,29 @@ def test_fmt_reads_standard_input() -> None:
     assert run("fmt", "--check", "-", stdin=CANONICAL)[0] == 0
 
 
+def test_fmt_diff_prints_a_diff_and_exits_1_for_files_and_standard_input(tmp_path: Path) -> None:
+    messy = 'list  greet=["早安","晚安"]\n'
+    path = tmp_path / "greet.sg"
+    path.write_text(messy, encoding="utf-8")
+    for target, stdin in ((str(path), None), ("-", messy)):
+        code, out, err = run("fmt", "--diff", target, stdin=stdin)
+        name = str(path) if stdin is None else "<stdin>"
+        assert code == 1 and out.startswith(f"--- {name}\n+++ {name}\n"), out
+        assert '-list  greet=["早安","晚安"]\n+list greet = ["早安", "晚安"]\n' in out
+        assert f"would reformat {name}" in err
+    assert path.read_text(encoding="utf-8") == messy
+    code, out, _ = run("fmt", "--diff", "-", stdin='list greet = ["早安", "晚安"]\n')
+    assert code == 0 and out == ""
+    help_text = run("fmt", "--help")[1]
+    assert "Exit status 1 with --check or --diff when a file would change" in " ".join(help_text.split())
+
+
+def test_fmt_reports_a_directory_without_rule_files(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("不是规则", encoding="utf-8")
+    code, _, err = run("fmt", str(tmp_path))
+    assert code == 1 and err == f"{tmp_path}: error: no .sg rule files in this directory\n"
+
+
 @pytest.mark.parametrize("path", sorted(default_pack_path().glob("*.sg")), ids=lambda p: p.name)
 def test_default_pack_files_format_stably_without_losing_anything(path: Path) -> None:
     source = path.read_text(encoding="utf-8")

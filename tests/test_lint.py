@@ -172,6 +172,11 @@ def test_list_checks() -> None:
     code, out, _ = run("lint", "--list-checks")
     assert code == 0
     assert all(check.id in out for check in CHECKS)
+    assert "``" not in out
+    lines = out.splitlines()
+    assert len(lines) == len(CHECKS)  # one line per check, however long its docstring's first paragraph
+    never_fires = next(line for line in lines if line.startswith("never-fires "))
+    assert never_fires.endswith("a term that normalizes to nothing.")
 
 
 def test_the_default_pack_lints_without_errors() -> None:
@@ -196,6 +201,27 @@ def test_a_broken_rule_gives_one_error_and_no_false_errors_after_it(tmp_path: Pa
     assert "a condition is missing after 'and'" in found[0].message
     assert "the declaration above is not finished" in found[1].message
     assert "a property is written 'name: value'" in found[2].message
+
+
+@pytest.mark.parametrize(
+    ("title", "category", "line", "words"),
+    [
+        ('title: "示例"', "category： scam", 3, "use the ASCII colon ':' instead of the full-width '：'"),
+        ('title "示例"', "category: scam", 2, "a property is written 'name: value'"),
+    ],
+)
+def test_a_property_named_like_a_keyword_does_not_cut_a_broken_rule_in_two(
+    tmp_path: Path, title: str, category: str, line: int, words: str
+) -> None:
+    pack = tmp_path / "colon.sg"
+    pack.write_text(
+        f'rule demo {{\n  {title}\n  {category}\n  when: any(["退款"])\n}}\n'
+        'rule later { title: "后" category: scam when: "改签" examples { hit: "改签" miss: "你好" } }\n',
+        encoding="utf-8",
+    )
+    found = [d for d in lint_paths([pack], host=HOST).diagnostics if d.is_error]
+    assert [(d.line, d.code) for d in found] == [(line, "syntax")], [d.render() for d in found]
+    assert words in found[0].message
 
 
 def test_syntax_errors_say_what_was_expected_in_words(tmp_path: Path) -> None:

@@ -103,6 +103,13 @@ def test_new_plugin_refuses_to_overwrite(tmp_path: Path) -> None:
     assert code == 1 and "already exists and is not empty" in out
 
 
+def test_new_plugin_refuses_a_file_in_the_way(tmp_path: Path) -> None:
+    (tmp_path / "smsguard-filex").write_text("mine")
+    code, out = run("new-plugin", "filex", "--dir", str(tmp_path))
+    assert (code, out) == (1, f"Error: {tmp_path / 'smsguard-filex'} already exists and is not a directory\n")
+    assert (tmp_path / "smsguard-filex").read_text() == "mine"
+
+
 def test_new_plugin_generates_a_project_whose_tests_pass(tmp_path: Path) -> None:
     code, out = run("new-plugin", "acme-bank", "--dir", str(tmp_path))
     assert code == 0, out

@@ -10,7 +10,7 @@ import click
 
 from smsguard.cli.common import build_engine, dumps, no_default_option, pack_option
 from smsguard.engine import Engine
-from smsguard.errors import SmsguardError
+from smsguard.errors import InputError, SmsguardError
 from smsguard.evaluation import EvalReport, LabelledRecord, RuleInfo, evaluate, read_labelled, verdict_judge
 from smsguard.report_html import render_html
 
@@ -63,14 +63,17 @@ def eval_cmd(
     no_default: bool,
 ) -> None:
     """Judge the labelled JSON Lines of SOURCE (- for standard input; keys text, label, sender, id) and print
-    per-category precision, recall and F1, macro-F1, the confusion matrix and per-rule hits by label."""
+    per-category precision, recall and F1, macro-F1, the confusion matrix and per-rule hits by label. Exit status
+    2 when SOURCE cannot be read, has a bad line or holds no labelled messages."""
     engine = build_engine(packs, no_default)
+    name = "<stdin>" if source == "-" else source
     try:
         if source == "-":
-            stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")
-            records = read_labelled(stdin, name="<stdin>")
+            records = read_labelled(io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8"), name=name)
         else:
             records = read_labelled(source)
+        if not records:
+            raise InputError(f"{name}: no labelled messages")
         report = evaluate_engine(engine, records, noisy_below=noisy_below)
     except SmsguardError as exc:
         click.echo(f"smsguard eval: {exc}", err=True)

@@ -1,4 +1,4 @@
-"""``smsguard fmt PATH... [--check]``: rewrite rule files in the one canonical layout, comments kept."""
+"""``smsguard fmt PATH... [--check] [--diff]``: rewrite rule files in the one canonical layout, comments kept."""
 
 from __future__ import annotations
 
@@ -10,24 +10,34 @@ from pathlib import Path
 
 import click
 
+from smsguard.diagnostics import Location, make_diagnostic
 from smsguard.errors import RulePackError
 from smsguard.lang.formatter import format_source
+from smsguard.lang.loader import NO_RULE_FILES
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True))
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if a file is not formatted.")
-@click.option("--diff", "show_diff", is_flag=True, help="Change nothing; print what would change.")
+@click.option(
+    "--diff", "show_diff", is_flag=True, help="Change nothing; print what would change and exit 1 if anything would."
+)
 def fmt(paths: tuple[str, ...], check: bool, show_diff: bool) -> None:
     """Format rule files (.sg files, or every .sg file under a directory; - reads standard input and writes the
-    result to standard output). Exit status 1 with --check when a file would change, or on a syntax error."""
+    result to standard output). Exit status 1 with --check or --diff when a file would change, on a syntax error,
+    or for a directory without .sg files."""
+    dry_run = check or show_diff
     failed = False
     for path in paths:
         if path == "-":
-            failed |= _format_stdin(check)
+            failed |= _format_stdin(dry_run, show_diff)
             continue
-        for file in _rule_files(Path(path)):
-            failed |= _format_file(file, check or show_diff, show_diff)
+        files = _rule_files(Path(path))
+        if not files:
+            click.echo(make_diagnostic(Location(path, 0, 0), NO_RULE_FILES).render(), err=True)
+            failed = True
+        for file in files:
+            failed |= _format_file(file, dry_run, show_diff)
     if failed:
         raise SystemExit(1)
 
@@ -36,15 +46,14 @@ def _rule_files(path: Path) -> list[Path]:
     return sorted(path.rglob("*.sg")) if path.is_dir() else [path]
 
 
-def _format_stdin(check: bool) -> bool:
+def _format_stdin(dry_run: bool, show_diff: bool) -> bool:
+    """Format standard input to standard output; True when it has a syntax error or (in a dry run) would change."""
     source = sys.stdin.read()
-    try:
-        formatted = format_source(source, "<stdin>")
-    except RulePackError as exc:
-        click.echo(str(exc), err=True)
+    formatted = _formatted(source, "<stdin>")
+    if formatted is None:
         return True
-    if check:
-        return formatted != source
+    if dry_run:
+        return _report_change(source, formatted, "<stdin>", show_diff)
     click.echo(formatted, nl=False)
     return False
 
@@ -56,24 +65,35 @@ def _format_file(path: Path, dry_run: bool, show_diff: bool) -> bool:
     except (OSError, UnicodeDecodeError) as exc:
         click.echo(f"{path}: cannot read: {exc}", err=True)
         return True
+    formatted = _formatted(source, str(path))
+    if formatted is None:
+        return True
+    if dry_run:
+        return _report_change(source, formatted, str(path), show_diff)
+    if formatted != source:
+        _write(path, formatted)
+        click.echo(f"reformatted {path}", err=True)
+    return False
+
+
+def _formatted(source: str, name: str) -> str | None:
+    """The formatted source, or None after printing its syntax errors."""
     try:
-        formatted = format_source(source, str(path))
+        return format_source(source, name)
     except RulePackError as exc:
         click.echo(str(exc), err=True)
-        return True
+        return None
+
+
+def _report_change(source: str, formatted: str, name: str, show_diff: bool) -> bool:
+    """Say whether ``name`` would change (with the unified diff when asked); True when it would."""
     if formatted == source:
         return False
     if show_diff:
-        lines = difflib.unified_diff(
-            source.splitlines(keepends=True), formatted.splitlines(keepends=True), str(path), str(path)
-        )
+        lines = difflib.unified_diff(source.splitlines(keepends=True), formatted.splitlines(keepends=True), name, name)
         click.echo("".join(lines), nl=False)
-    if dry_run:
-        click.echo(f"would reformat {path}", err=True)
-        return True
-    _write(path, formatted)
-    click.echo(f"reformatted {path}", err=True)
-    return False
+    click.echo(f"would reformat {name}", err=True)
+    return True
 
 
 def _write(path: Path, text: str) -> None:

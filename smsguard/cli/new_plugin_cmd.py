@@ -44,9 +44,15 @@ class PluginNames:
 
 
 def render_project(names: PluginNames, target: Path) -> list[Path]:
-    """Write the project into ``target`` (which must not hold files yet); return the files written."""
-    if target.exists() and any(target.iterdir()):
-        raise FileExistsError(f"{target} already exists and is not empty")
+    """Write the project into ``target`` (which must not hold files yet); return the files written.
+
+    Raises :class:`FileExistsError` when ``target`` is a file or a directory that is not empty.
+    """
+    if target.is_dir():
+        if any(target.iterdir()):
+            raise FileExistsError(f"{target} already exists and is not empty")
+    elif target.exists() or target.is_symlink():
+        raise FileExistsError(f"{target} already exists and is not a directory")
     values = {
         "short": names.short,
         "distribution": names.distribution,
@@ -88,6 +94,8 @@ def new_plugin(name: str, directory: Path) -> None:
         written = render_project(names, target)
     except FileExistsError as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot create {exc.filename or target}: {exc.strerror}") from None
     click.echo(f"Created {target}")
     for path in written:
         click.echo(f"  {path.relative_to(target)}")

@@ -37,6 +37,9 @@ class LoadedPack:
         return self.file_terms.get((rule_file.path, decl.name), ())
 
 
+NO_RULE_FILES = "no .sg rule files in this directory"
+
+
 def load_pack(
     source: Path, lexicons: Mapping[str, Path | Traversable] | None = None, *, recover: bool = False
 ) -> tuple[LoadedPack, list[Diagnostic]]:
@@ -52,7 +55,7 @@ def load_pack(
         root = source.resolve()
         entry_files = sorted(p for p in source.glob("*.sg") if p.is_file())
         if not entry_files:
-            raise RulePackError([_whole_file(source, "no .sg rule files in this directory")])
+            raise RulePackError([_whole_file(source, NO_RULE_FILES)])
     elif source.is_file():
         root = source.resolve().parent
         entry_files = [source]
@@ -157,4 +160,3 @@ def _read_rule_file(path: Path) -> tuple[str, Diagnostic | None]:
 
 def _whole_file(path: Path, message: str) -> Diagnostic:
     return Diagnostic(str(path), 0, 0, "error", message)
-

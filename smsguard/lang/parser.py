@@ -1,9 +1,10 @@
 """Parse rule files with Lark (LALR) into :mod:`smsguard.lang.ast` nodes. No ``lark.Tree`` leaves this module.
 
 Errors are collected, not raised one at a time. A file that does not parse as a whole is cut into declarations
-at every line that starts with a top-level keyword (``rule``, ``list``, ``category``...), and each declaration
-is parsed on its own, so one broken rule gives one error and the rules after it are still read. Messages say
-what was expected in a rule author's words (see :mod:`smsguard.lang.syntax_hints`).
+at every line that starts with a top-level keyword (``rule``, ``list``, ``category``...) not followed by a colon
+(``category: scam`` is a property), and each declaration is parsed on its own, so one broken rule gives one error
+and the rules after it are still read. Messages say what was expected in a rule author's words (see
+:mod:`smsguard.lang.syntax_hints`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from smsguard.lang.transform import ToAst
 MAX_DEPTH = 64
 """How deeply conditions may nest; deeper ones are rejected so no later stage can run out of stack."""
 
-_DECLARATION_START = re.compile(r"^[ \t]*(?:" + "|".join(TOP_KEYWORDS) + r")\b", re.MULTILINE)
+# The colon may be the full-width one, which gets its own hint (see syntax_hints).
+_DECLARATION_START = re.compile(r"^[ \t]*(?:" + "|".join(TOP_KEYWORDS) + r")\b(?![ \t]*[:：])", re.MULTILINE)
 
 
 @cache

@@ -37,8 +37,10 @@ class Check(ABC):
 
     @classmethod
     def summary(cls) -> str:
-        """The first line of the docstring: what the check catches."""
-        return (cls.__doc__ or "").strip().splitlines()[0]
+        """What the check catches: the docstring's first paragraph as one line of plain text (RST's double
+        backquotes dropped), for ``smsguard lint --list-checks``."""
+        paragraph = (cls.__doc__ or "").strip().split("\n\n", 1)[0]
+        return " ".join(paragraph.replace("``", "").split())
 
 
 @dataclass(slots=True)
