@@ -1,7 +1,8 @@
 """Quality figures for a rule pack judged against labelled messages (what ``smsguard eval`` prints).
 
 The entry point is :func:`evaluate`: it reads nothing and writes nothing, it calls ``judge`` once per labelled
-record and hands the outcomes to :func:`compute_report`. :func:`read_labelled` turns JSON Lines into records.
+record and hands the outcomes to :func:`compute_report`. :func:`read_labelled` (from :mod:`smsguard.labelled`)
+turns JSON Lines into records.
 
 Division by zero gives ``None``, never a made-up number: precision is undefined for a category nothing was
 predicted as, recall for a category without gold messages. F1 is ``2·TP / (2·TP + FP + FN)``, so it is defined
@@ -11,36 +12,15 @@ exactly those categories. A declared category that occurs in neither is listed b
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from smsguard.errors import InputError
+from smsguard.labelled import LabelledRecord
 from smsguard.model import Verdict
 from smsguard.report_text import render_text
-
-
-@dataclass(frozen=True, slots=True)
-class LabelledRecord:
-    """One labelled message; ``line`` is its 1-based line in ``source`` (0 and "" when built in code)."""
-
-    id: str
-    text: str
-    label: str
-    sender: str | None = None
-    received_at: datetime | None = None
-    line: int = 0
-    source: str = field(default="", compare=False)
-
-    @property
-    def where(self) -> str:
-        """``source:line`` as in the errors about the record's line, or ``record 'id'`` when built in code."""
-        if not self.line:
-            return f"record {self.id!r}"
-        return f"{self.source}:{self.line}" if self.source else f"line {self.line}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,93 +63,6 @@ def verdict_judge(check: Callable[[str, str | None, datetime | None], Verdict]) 
         return verdict.category, [hit.rule for hit in verdict.hits]
 
     return judge
-
-
-# ---------------------------------------------------------------- reading
-
-
-def read_labelled(source: str | os.PathLike[str] | Iterable[str], *, name: str | None = None) -> list[LabelledRecord]:
-    """Labelled records from a JSON Lines file path, or from an iterable of lines (an open text file).
-
-    Each line is an object with ``text`` and ``label`` (strings), and optional ``id``, ``sender`` and
-    ``received_at`` (ISO 8601). Blank lines are skipped. Raises :class:`InputError` naming the source and
-    line of the first bad line; the message text itself is never quoted.
-    """
-    if isinstance(source, str | os.PathLike):
-        path = os.fspath(source)
-        try:
-            with open(path, encoding="utf-8") as stream:
-                return list(iter_labelled(stream, name=name or path))
-        except OSError as exc:
-            raise InputError(f"{name or path}: cannot read labelled file ({exc.strerror})") from None
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{name or path}: not UTF-8 (byte {exc.start})") from None
-    try:
-        return list(iter_labelled(source, name=name or "<stream>"))
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{name or '<stream>'}: not UTF-8 (byte {exc.start})") from None
-
-
-def iter_labelled(lines: Iterable[str], *, name: str = "<stream>") -> Iterator[LabelledRecord]:
-    """Parse labelled JSON Lines lazily; see :func:`read_labelled`. Duplicate ids are an error."""
-    seen: dict[str, int] = {}
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        record = _parse_line(line, number, name)
-        if record.id in seen:
-            raise InputError(f"{name}:{number}: id {record.id!r} already used on line {seen[record.id]}")
-        seen[record.id] = number
-        yield record
-
-
-def _parse_line(line: str, number: int, name: str) -> LabelledRecord:
-    where = f"{name}:{number}"
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{where}: invalid JSON: {exc.msg} at column {exc.colno}") from None
-    if not isinstance(obj, dict):
-        raise InputError(f"{where}: a line must hold a JSON object, not {_json_type(obj)}")
-    text = obj.get("text")
-    if not isinstance(text, str):
-        raise InputError(f"{where}: 'text' must be a string, not {_json_type(text)}")
-    label = obj.get("label")
-    if not isinstance(label, str) or not label.strip():
-        raise InputError(f"{where}: 'label' must be a non-empty string")
-    raw_id = obj.get("id")
-    if raw_id is None:
-        record_id = f"line {number}"
-    elif isinstance(raw_id, str | int) and not isinstance(raw_id, bool):
-        record_id = str(raw_id)
-    else:
-        raise InputError(f"{where}: 'id' must be a string or an integer, not {_json_type(raw_id)}")
-    sender = obj.get("sender")
-    if sender is not None and (isinstance(sender, bool) or not isinstance(sender, str | int)):
-        raise InputError(f"{where}: 'sender' must be a string, not {_json_type(sender)}")
-    received_at: datetime | None = None
-    raw_time = obj.get("received_at")
-    if raw_time not in (None, ""):
-        if not isinstance(raw_time, str):
-            raise InputError(f"{where}: 'received_at' must be an ISO 8601 string")
-        try:
-            received_at = datetime.fromisoformat(raw_time)
-        except ValueError:
-            raise InputError(f"{where}: 'received_at' is not an ISO 8601 date and time") from None
-    return LabelledRecord(
-        id=record_id,
-        text=text,
-        label=label.strip(),
-        sender=str(sender) if sender not in (None, "") else None,
-        received_at=received_at,
-        line=number,
-        source=name,
-    )
-
-
-def _json_type(value: object) -> str:
-    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
-    return names.get(type(value), "a number")
 
 
 # ---------------------------------------------------------------- figures

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from smsguard import Engine
 from smsguard.cli import main
 from smsguard.cli.eval_cmd import evaluate_engine
-from smsguard.evaluation import read_labelled
+from smsguard.labelled import read_labelled
 
 SET = Path(__file__).resolve().parent.parent / "eval" / "labelled.jsonl"
 

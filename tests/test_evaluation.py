@@ -11,15 +11,8 @@ from pathlib import Path
 import pytest
 
 from smsguard.errors import InputError
-from smsguard.evaluation import (
-    LabelledRecord,
-    Outcome,
-    RuleInfo,
-    compute_report,
-    evaluate,
-    read_labelled,
-    verdict_judge,
-)
+from smsguard.evaluation import Outcome, RuleInfo, compute_report, evaluate, verdict_judge
+from smsguard.labelled import LabelledRecord, read_labelled
 from smsguard.model import Hit, Verdict
 from smsguard.report_html import render_html
 from smsguard.report_text import display_width, pad

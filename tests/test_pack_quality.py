@@ -9,7 +9,8 @@ import pytest
 
 from smsguard import Engine
 from smsguard.cli.eval_cmd import evaluate_engine
-from smsguard.evaluation import EvalReport, read_labelled
+from smsguard.evaluation import EvalReport
+from smsguard.labelled import read_labelled
 
 REPO = Path(__file__).resolve().parent.parent
 LABELLED = REPO / "eval" / "labelled.jsonl"

@@ -11,7 +11,8 @@ import click
 from smsguard.cli.common import build_engine, dumps, no_default_option, pack_option
 from smsguard.engine import Engine
 from smsguard.errors import InputError, SmsguardError
-from smsguard.evaluation import EvalReport, LabelledRecord, RuleInfo, evaluate, read_labelled, verdict_judge
+from smsguard.evaluation import EvalReport, RuleInfo, evaluate, verdict_judge
+from smsguard.labelled import LabelledRecord, read_labelled
 from smsguard.report_html import render_html
 
 
