@@ -1,7 +1,14 @@
 from __future__ import annotations
 
+import errno
+import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from smsguard.cli import main
@@ -102,3 +109,87 @@ def test_scan_csv_with_an_oversized_field_reports_that_row() -> None:
     results = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and results[0]["id"] == "1" and results[-1]["id"] == "3"
     assert any("bad CSV row" in r.get("error", "") for r in results)
+
+
+def run_split(*args: str, stdin: str | bytes | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_scan_of_a_file_it_cannot_open_is_one_line_and_status_2(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.jsonl"
+    (tmp_path / "plain").write_text("x", encoding="utf-8")
+    for path, reason in ((missing, errno.ENOENT), (tmp_path / "plain" / "x.jsonl", errno.ENOTDIR)):
+        code, out, err = run_split("scan", str(path))
+        assert code == 2 and out == ""
+        assert err == f"smsguard scan: {path}: cannot read ({os.strerror(reason)})\n"
+
+
+def test_scan_csv_that_is_not_utf8_gives_error_objects_not_verdicts() -> None:
+    stdin = b"id,text\n1," + "您的贷款已逾期".encode("gbk") + "\n2,你好\n".encode()
+    code, out, _ = run_split("scan", "-", "--format", "csv", stdin=stdin)
+    results = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert results[0] == {"id": "1", "line": 2, "error": "not UTF-8 at byte 0 of column 2"}
+    assert results[1]["id"] == "2" and results[1]["category"] == "normal"
+
+
+def test_scan_ignores_a_byte_order_mark_and_the_case_of_csv_headers() -> None:
+    bom = "\ufeff"
+    _, out, _ = run_split("scan", "-", stdin=f'{bom}{{"id": "a1", "text": "{THREAT}"}}\n')
+    assert json.loads(out)["id"] == "a1" and json.loads(out)["category"] == "legal_threat"
+    _, out, _ = run_split("scan", "-", "--format", "csv", stdin=f"{bom}ID , Text\r\nb2,{THREAT}\r\n")
+    assert json.loads(out)["id"] == "b2" and json.loads(out)["category"] == "legal_threat"
+
+
+def test_scan_writes_one_line_per_input_line() -> None:
+    stdin = '{"id": 1, "text": "你好"}\n\n   \n{"text": "晚上见"}\n'
+    _, out, _ = run_split("scan", "-", stdin=stdin)
+    results = [json.loads(line) for line in out.splitlines()]
+    assert len(results) == 4
+    assert results[1:3] == [{"line": 2, "error": "empty line"}, {"line": 3, "error": "empty line"}]
+    assert results[0]["id"] == 1 and "category" in results[3]
+
+
+def test_scan_help_describes_input_and_output() -> None:
+    code, out = run("scan", "--help")
+    text = " ".join(out.split())
+    assert code == 0
+    assert "JSON Lines" in text and "one object per input line" in text and "in input order" in text
+    assert all(key in text for key in ("text (required)", "sender", "id (a string or an integer", "received_at"))
+    assert "header row" in text
+
+
+class _FailingOutput(io.BytesIO):
+    def __init__(self, error: OSError) -> None:
+        super().__init__()
+        self.error = error
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        raise self.error
+
+
+def test_a_write_error_is_one_line_but_a_closed_pipe_stays_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setattr("smsguard.cli.scan_cmd.stdout_bytes", lambda: _FailingOutput(full))
+    code, _, err = run_split("scan", "-", stdin='{"text": "你好"}\n')
+    assert code == 2 and err == f"smsguard scan: {os.strerror(errno.ENOSPC)}\n"
+    closed = BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+    monkeypatch.setattr("smsguard.cli.scan_cmd.stdout_bytes", lambda: _FailingOutput(closed))
+    code, _, err = run_split("scan", "-", stdin='{"text": "你好"}\n')
+    assert code == 1 and err == ""
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("command", [["scan", "-"], ["check", "你好", "--json"], ["check", "你好"]])
+def test_output_to_a_full_disk_is_one_line_and_status_2(command: list[str]) -> None:
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [sys.executable, "-c", "from smsguard.cli import main; main()", *command],
+            input='{"text": "你好"}\n'.encode(),
+            stdout=full,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    assert result.returncode == 2
+    assert result.stderr.decode() == f"smsguard {command[0]}: {os.strerror(errno.ENOSPC)}\n"

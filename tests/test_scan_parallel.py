@@ -5,14 +5,20 @@ from __future__ import annotations
 import functools
 import io
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from smsguard import Engine
-from smsguard.cli import main
+from smsguard.cli import main, scan_cmd
 from smsguard.cli.scan_cmd import CHUNK_RECORDS, run_scan
 
 PACK = """
@@ -58,10 +64,12 @@ def test_jobs_2_writes_exactly_what_jobs_1_writes(pack: Path) -> None:
     results = [json.loads(line) for line in out1.splitlines()]
     ids = [r["id"] for r in results if "category" in r]
     assert ids == sorted(ids) and len(ids) > CHUNK_RECORDS * 2
-    # Line numbers of bad records are those of the input, across chunk boundaries and blank lines.
-    errors = [r["line"] for r in results if "error" in r]
-    expected = [n for n, line in enumerate(stdin.splitlines(), 1) if line == "{broken"]
-    assert errors == expected
+    # One output line per input line, blank ones included; error line numbers are those of the input.
+    inputs = stdin.splitlines()
+    assert len(results) == len(inputs)
+    errors = [(r["line"], r["error"]) for r in results if "error" in r]
+    assert [line for line, _ in errors] == [n for n, line in enumerate(inputs, 1) if line in ("{broken", "")]
+    assert [line for line, error in errors if error == "empty line"] == [n for n, x in enumerate(inputs, 1) if not x]
 
 
 def test_csv_with_jobs(pack: Path) -> None:
@@ -75,7 +83,7 @@ def test_csv_with_jobs(pack: Path) -> None:
 
 def test_jobs_0_means_one_per_cpu(pack: Path) -> None:
     code, out, _ = scan(pack, "--jobs", "0", stdin=jsonl(20))
-    assert code == 0 and len(out.splitlines()) == len([x for x in jsonl(20).splitlines() if x])
+    assert code == 0 and len(out.splitlines()) == len(jsonl(20).splitlines())
 
 
 def test_nothing_on_stderr_when_piped(pack: Path) -> None:
@@ -91,8 +99,8 @@ def test_progress_and_summary_on_request(pack: Path) -> None:
     bad = sum(1 for r in map(json.loads, out.splitlines()) if r.get("category") == "bad")
     assert f"scanned {len(out.splitlines())} records" in summary
     counts = {m[1]: int(m[2].replace(",", "")) for m in re.finditer(r"^ +(\w+) +([\d,]+)", summary, re.M)}
-    broken = stdin.count("{broken")
-    assert counts == {"bad": bad, "normal": len(out.splitlines()) - bad - broken, "errors": broken}
+    unusable = stdin.count("{broken") + stdin.count("\n\n")  # blank lines are errors too
+    assert counts == {"bad": bad, "normal": len(out.splitlines()) - bad - unusable, "errors": unusable}
     assert "起诉" not in err  # counts only, never message text
 
 
@@ -192,3 +200,53 @@ def test_spawning_without_a_factory_is_refused_rather_than_judged_by_another_eng
     engine = Engine.from_paths(pack, load_entrypoints=False)
     with pytest.raises(ValueError, match="engine_factory"):
         _scan_lines(engine, jsonl(10), jobs=2, start_method="spawn")
+
+
+@pytest.mark.parametrize(("asked", "used", "note"), [(5, 2, True), (2, 2, False), (0, 2, False), (1, 1, False)])
+def test_jobs_are_capped_at_the_number_of_cpus(
+    pack: Path, monkeypatch: pytest.MonkeyPatch, asked: int, used: int, note: bool
+) -> None:
+    seen: list[int] = []
+
+    def recording_run_scan(*args: Any, jobs: int, **kwargs: Any) -> Any:
+        seen.append(jobs)
+        return run_scan(*args, jobs=jobs, **kwargs)
+
+    monkeypatch.setattr(scan_cmd.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(scan_cmd, "run_scan", recording_run_scan)
+    code, out, err = scan(pack, "--jobs", str(asked), stdin=jsonl(5))
+    assert code == 0 and len(out.splitlines()) == 5 and seen == [used]
+    assert err == (f"smsguard scan: --jobs {asked} capped at 2, the number of CPUs\n" if note else "")
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs process groups")
+def test_ctrl_c_stops_a_parallel_scan_quietly_with_status_130(pack: Path) -> None:
+    command = [sys.executable, "-c", "from smsguard.cli import main; main()", "scan", "-", "--jobs", "2"]
+    proc = subprocess.Popen(
+        [*command, "--no-default", "--pack", str(pack)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, which gets the SIGINT as a terminal's would
+    )
+    stdin, stdout = proc.stdin, proc.stdout
+    assert stdin is not None and stdout is not None
+
+    def feed() -> None:  # more than fills the chunks in flight, and stdin stays open: the scan cannot end
+        try:
+            stdin.write(jsonl(CHUNK_RECORDS * 12).encode())
+            stdin.flush()
+        except BrokenPipeError:
+            pass
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    try:
+        assert stdout.readline()  # workers have judged a chunk, so they are up
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130
+    assert err.decode() == "interrupted\n"

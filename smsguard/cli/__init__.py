@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import sys
+from typing import Any
+
 import click
 
 from smsguard import __version__
@@ -16,7 +21,37 @@ from smsguard.cli.scan_cmd import scan
 from smsguard.cli.test_cmd import test_cmd
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group; an operating-system error that no command handled (writing to a full disk, say) ends
+    the command with one line on stderr and status 2 instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # buffered output fails here, not in the interpreter's flush at exit
+            return result
+        except OSError as exc:
+            if exc.errno is None or exc.errno == errno.EPIPE:
+                raise  # a closed pipe: click leaves quietly; no errno: a bug, whose traceback is wanted
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"smsguard {ctx.invoked_subcommand}: {where}{exc.strerror}", err=True)
+            _discard_stdout()
+            raise SystemExit(2) from None
+
+
+def _discard_stdout() -> None:
+    """Send what is left in the buffers of standard output to the null device, so that its flush at exit cannot
+    fail again and print a second report."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):  # not a real file (a test runner's capture)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="smsguard")
 def main() -> None:
     """Judge Chinese SMS about debts, loans and legal threats: scam, illegal collection, scare tactic or real."""

@@ -1,21 +1,23 @@
-"""``smsguard scan FILE|-``: judge a stream of messages, one JSON verdict per line, in input order.
+"""``smsguard scan FILE|-``: judge a stream of messages, one JSON line per input line, in input order.
 
 The input is read in chunks and never held whole, so memory stays flat whatever its size. With ``--jobs N``
 the chunks are judged by N worker processes (each builds its engine once) while at most a few chunks per
-worker are in flight, and results are written in input order.
+worker are in flight, and results are written in input order. Workers ignore Ctrl-C: the parent stops them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from contextlib import AbstractContextManager
 from multiprocessing.context import BaseContext
 from multiprocessing.pool import AsyncResult
 from typing import BinaryIO
@@ -27,7 +29,7 @@ from smsguard.cli.progress import Progress, ScanStats, render_summary
 from smsguard.engine import Engine
 from smsguard.intake import batched
 from smsguard.model import Message, Verdict
-from smsguard.records import InputFormat, Record, RecordError, read_records
+from smsguard.records import InputFormat, Record, RecordError, jsonl_records, read_records
 
 CHUNK_RECORDS = 256
 IN_FLIGHT_PER_JOB = 4
@@ -45,7 +47,7 @@ Judged = tuple[bytes, ScanStats]
     type=click.Choice(["jsonl", "csv"]),
     default="jsonl",
     show_default=True,
-    help="Input format: JSON Lines objects, or CSV with a header row (text, sender, id, received_at).",
+    help="Input format: JSON Lines objects, or CSV with a header row naming the columns.",
 )
 @click.option(
     "--jobs",
@@ -53,7 +55,8 @@ Judged = tuple[bytes, ScanStats]
     type=click.IntRange(min=0),
     default=1,
     show_default=True,
-    help="Worker processes; 0 means one per CPU. Output order is the input order whatever the number.",
+    help="Worker processes, at most one per CPU; 0 means one per CPU. Output order is the input order whatever the "
+    "number.",
 )
 @click.option("--progress/--no-progress", default=None, help="Progress line on stderr [default: when a terminal].")
 @click.option(
@@ -70,19 +73,31 @@ def scan(
     packs: tuple[str, ...],
     no_default: bool,
 ) -> None:
-    """Judge every message of SOURCE (a file, or - for standard input)."""
+    """Judge every message of SOURCE (a file, or - for standard input) and write JSON Lines to standard output:
+    exactly one object per input line (per CSV row), in input order.
+
+    JSON Lines input: one object a line with the keys text (required), sender (a string or a whole number), id (a
+    string or an integer, carried through to the output) and received_at (ISO 8601), the last three optional. CSV
+    input: a header row naming the columns, one of them text (sender, id, received_at optional; names match
+    whatever their case and surrounding spaces).
+
+    Each output line is the verdict, with the id first when there is one, or {"line": N, "error": "..."} (and the
+    id when known) for a line that cannot be judged: invalid JSON, not UTF-8, blank, or a field of the wrong type.
+    A UTF-8 byte order mark at the start of the input is ignored.
+    """
     engine = build_engine(packs, no_default)
     factory = functools.partial(build_engine, packs, no_default)
-    jobs = jobs or os.cpu_count() or 1
+    cpus = os.cpu_count() or 1
+    if jobs > cpus:
+        click.echo(f"smsguard scan: --jobs {jobs} capped at {cpus}, the number of CPUs", err=True)
+    jobs = min(jobs, cpus) or cpus
     on_terminal = _stderr_is_tty()
     show_progress = on_terminal if progress is None else progress
     show_summary = on_terminal if summary is None else summary
     out = stdout_bytes()
     started = time.perf_counter()
-    if source == "-":
-        stats = run_scan(engine, sys.stdin.buffer, out, fmt, jobs=jobs, engine_factory=factory, progress=show_progress)
-    else:
-        with open(source, "rb") as stream:
+    try:
+        with _open_source(source) as stream:
             stats = run_scan(
                 engine,
                 stream,
@@ -91,11 +106,24 @@ def scan(
                 jobs=jobs,
                 engine_factory=factory,
                 progress=show_progress,
-                total_bytes=os.path.getsize(source),
+                total_bytes=None if source == "-" else os.fstat(stream.fileno()).st_size,
             )
-    out.flush()
+        out.flush()
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        raise SystemExit(130) from None
     if show_summary:
         click.echo(render_summary(stats, time.perf_counter() - started), err=True)
+
+
+def _open_source(source: str) -> AbstractContextManager[BinaryIO]:
+    if source == "-":
+        return contextlib.nullcontext(sys.stdin.buffer)
+    try:
+        return open(source, "rb")
+    except OSError as exc:
+        click.echo(f"smsguard scan: {source}: cannot read ({exc.strerror})", err=True)
+        raise SystemExit(2) from None
 
 
 def run_scan(
@@ -180,6 +208,8 @@ _worker_engine: Engine | None = None
 
 def _init_worker(engine_factory: Callable[[], Engine] | None) -> None:
     global _worker_engine
+    # Ctrl-C reaches the whole process group: the parent alone handles it, and terminates the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _worker_engine is None and engine_factory is not None:
         _worker_engine = engine_factory()
 
@@ -231,9 +261,7 @@ def _records(chunk: Chunk) -> Iterator[Record | RecordError]:
         yield from chunk
         return
     first_line, raw = chunk
-    offset = first_line - 1
-    for item in read_records(io.BytesIO(b"".join(raw)), "jsonl"):
-        yield replace(item, line=item.line + offset) if offset else item
+    yield from jsonl_records(raw, first_line)
 
 
 class _ChunkReader:
@@ -252,8 +280,6 @@ class _ChunkReader:
         first = 1
         for number, raw in enumerate(self.stream, 1):
             self.bytes_read += len(raw)
-            if not raw.endswith(b"\n"):
-                raw += b"\n"
             lines.append(raw)
             if len(lines) >= CHUNK_RECORDS:
                 yield first, lines
