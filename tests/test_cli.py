@@ -42,6 +42,24 @@ def test_check_rejects_a_bad_time() -> None:
     assert code == 2 and "ISO 8601" in out
 
 
+def test_check_and_explain_read_the_text_from_standard_input_with_a_dash() -> None:
+    long_threat = THREAT + "。" + "请尽快处理" * 20_000  # longer than a command line may be
+    code, out = run("check", "-", "--json", stdin=(long_threat + "\n").encode())
+    assert code == 0
+    verdict = json.loads(out)
+    assert verdict["category"] == "legal_threat"
+    assert verdict == json.loads(run("check", long_threat, "--json")[1]), "the final line break is not the text's"
+    code, out = run("explain", "-", stdin="\ufeff" + THREAT)
+    assert code == 0 and "legal_threat" in out and "\ufeff" not in out
+    code, out = run("check", "-", stdin=b"\xff\xfe")
+    assert code == 2 and "standard input is not UTF-8 (byte 0)" in out
+
+
+def test_check_refuses_a_date_without_a_time() -> None:
+    code, out = run("check", "你好", "--at", "2025-03-01")
+    assert code == 2 and "time of day" in out
+
+
 def test_scan_keeps_order_ids_and_reports_bad_lines() -> None:
     lines = [
         json.dumps({"id": f"m{i}", "text": THREAT if i % 2 else "今晚吃什么", "sender": "10690"}, ensure_ascii=False)

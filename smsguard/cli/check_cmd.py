@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 
 import click
 
-from smsguard.cli.common import build_engine, dumps, no_default_option, pack_option
-from smsguard.errors import InputError
-from smsguard.intake import parse_time
+from smsguard.cli.common import build_engine, dumps, message_from_arguments, no_default_option, pack_option
 from smsguard.model import Span, Verdict
 
 _RISK_COLOURS = {"high": "red", "medium": "yellow", "low": "cyan", "none": "green"}
@@ -30,17 +27,14 @@ def check(
     packs: tuple[str, ...],
     no_default: bool,
 ) -> None:
-    """Judge one SMS TEXT and explain why."""
+    """Judge one SMS TEXT (- reads it from standard input) and explain why."""
     engine = build_engine(packs, no_default)
-    try:
-        when: datetime | None = parse_time(received_at) if received_at else None
-    except InputError as exc:
-        raise click.BadParameter(str(exc), param_hint="--at") from None
-    verdict = engine.check(text, sender=sender, received_at=when)
+    message = message_from_arguments(text, sender, received_at)
+    verdict = engine.check_message(message)
     if as_json:
         click.echo(dumps(verdict.to_dict()))
     else:
-        click.echo(render_verdict(text, verdict, colour=None))
+        click.echo(render_verdict(message.text, verdict, colour=None))
 
 
 def render_verdict(text: str, verdict: Verdict, colour: bool | None) -> str:

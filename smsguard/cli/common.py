@@ -12,7 +12,9 @@ import click
 import orjson
 
 from smsguard.engine import Engine
-from smsguard.errors import SmsguardError
+from smsguard.errors import InputError, SmsguardError
+from smsguard.intake import parse_time
+from smsguard.model import Message
 
 pack_option = click.option(
     "--pack",
@@ -74,3 +76,20 @@ def _finite(obj: Any) -> Any:
 
 def stdout_bytes() -> BinaryIO:
     return sys.stdout.buffer
+
+
+def message_from_arguments(text: str, sender: str | None, received_at: str | None) -> Message:
+    """The message ``check`` and ``explain`` judge: TEXT, or with ``-`` all of standard input as UTF-8 (one final
+    line break dropped, for a text too long for the command line), from ``--sender``, received ``--at``."""
+    if text == "-":
+        data = sys.stdin.buffer.read()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise click.BadParameter(f"standard input is not UTF-8 (byte {exc.start})", param_hint="TEXT") from None
+        text = text.removesuffix("\n").removesuffix("\r")
+    try:
+        when = parse_time(received_at) if received_at else None
+    except InputError as exc:
+        raise click.BadParameter(str(exc), param_hint="--at") from None
+    return Message(text, sender, when)

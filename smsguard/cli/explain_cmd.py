@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import click
 
 from smsguard.cli.check_cmd import _styler, highlight
-from smsguard.cli.common import build_engine, dumps, no_default_option, pack_option
-from smsguard.errors import InputError
+from smsguard.cli.common import build_engine, dumps, message_from_arguments, no_default_option, pack_option
 from smsguard.explain import CategoryExplanation, Explanation, RuleExplanation, explain
-from smsguard.intake import parse_time
 from smsguard.lang.ast import Compare
 from smsguard.lang.formatter import render
 from smsguard.lang.reference import Trace
-from smsguard.model import Message
 
 
 @click.command("explain")
@@ -34,14 +29,11 @@ def explain_cmd(
     packs: tuple[str, ...],
     no_default: bool,
 ) -> None:
-    """Explain how TEXT is judged: the normalized text, every signal, every rule with the result of each part
-    of its condition, the score arithmetic of each category and what decided the verdict."""
+    """Explain how TEXT (- reads it from standard input) is judged: the normalized text, every signal, every
+    rule with the result of each part of its condition, the score arithmetic of each category and what decided
+    the verdict."""
     engine = build_engine(packs, no_default)
-    try:
-        when: datetime | None = parse_time(received_at) if received_at else None
-    except InputError as exc:
-        raise click.BadParameter(str(exc), param_hint="--at") from None
-    explanation = explain(engine, Message(text, sender, when))
+    explanation = explain(engine, message_from_arguments(text, sender, received_at))
     if as_json:
         click.echo(dumps(explanation.to_dict()))
     else:
