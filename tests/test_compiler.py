@@ -326,3 +326,16 @@ def test_a_byte_order_mark_at_the_start_of_a_rule_file_is_ignored(tmp_path: Path
     path = tmp_path / "bom.sg"
     path.write_bytes(b"\xef\xbb\xbf" + (CATEGORIES + 'rule r { category: bad weight: 1 when: "起诉" }\n').encode())
     assert Engine.from_paths(path).check("将起诉你").category == "bad"
+
+
+def test_a_comparison_with_an_unknown_operand_reports_only_the_unknown_name(tmp_path: Path) -> None:
+    message = errors(
+        tmp_path,
+        """
+rule a { category: bad when: signal("no.such") > 2 }
+rule b { category: bad when: frobnicate("x") == "y" }
+rule c { category: bad when: signal("link.shortener") > 2 }
+""",
+    )
+    assert "unknown signal 'no.such'" in message and "unknown function 'frobnicate'" in message
+    assert message.count("cannot compare") == 1, "only rule c, whose operands are known, has a type error"

@@ -158,11 +158,14 @@ class ExpressionCompiler:
 
     def compare(self, expr: ast.Compare) -> BoolEval:
         sides: list[tuple[str, BoolEval | ValueEval]] = []
+        reported = len(self.diagnostics)
         for side in (expr.left, expr.right):
             if isinstance(side, ast.Literal):
                 sides.append(("string", vals.constant(side.text)))
             else:
                 sides.append(self.expr(side))
+        if len(self.diagnostics) > reported:  # a side is already wrong (an unknown signal, say): its type is no news
+            return never
         (lkind, left), (rkind, right) = sides
         if "bool" in (lkind, rkind) and lkind != rkind:
             self.error(expr.loc, f"cannot compare a {lkind} with a {rkind}", "type")

@@ -31,14 +31,7 @@ class PhaseCheck(Check):
 
 def _cascade(ctx: LintContext, diagnostic: Diagnostic) -> bool:
     """A finding that only follows from another one: an unknown name that a declaration with a syntax error
-    would have declared, or a comparison whose side is an unknown function or signal (its type is unknown)."""
-    if diagnostic.code == "type" and diagnostic.message.startswith("cannot compare"):
-        return any(
-            d.code in ("unknown-function", "unknown-signal")
-            and (d.path, d.line) == (diagnostic.path, diagnostic.line)
-            and d.column >= diagnostic.column
-            for d in ctx.phase
-        )
+    would have declared. (A comparison with an unknown operand is not reported by the compiler at all.)"""
     if not diagnostic.code.startswith("unknown-"):
         return False
     match = _UNKNOWN_NAME.match(diagnostic.message)
