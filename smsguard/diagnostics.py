@@ -45,6 +45,11 @@ class Diagnostic:
         return self.severity == "error"
 
 
+def whole_file(path: object, message: str) -> Diagnostic:
+    """An error about a file or directory as a whole (it is missing, unreadable, empty): no line, no caret."""
+    return Diagnostic(str(path), 0, 0, "error", message)
+
+
 def make_diagnostic(
     location: Location | None,
     message: str,

@@ -27,11 +27,12 @@ def as_message(item: str | Message | Mapping[str, Any]) -> Message:
         text = item.get("text")
         if not isinstance(text, str):
             raise InputError("a message needs a 'text' string")
-        return Message(text, _sender(item.get("sender")), _received_at(item.get("received_at")))
+        return Message(text, sender_value(item.get("sender")), _received_at(item.get("received_at")))
     raise InputError(f"cannot judge a {type(item).__name__}")
 
 
-def _sender(value: object) -> str | None:
+def sender_value(value: object) -> str | None:
+    """A sender as given in a record: a string, or a whole number (JSON's phone number); None when absent."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
@@ -39,6 +40,11 @@ def _sender(value: object) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     raise InputError(f"sender must be a string or a whole number, not {type(value).__name__}")
+
+
+def is_record_id(value: object) -> bool:
+    """Whether ``value`` may be a record's id: a string or an integer (not a boolean)."""
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
 def _received_at(value: object) -> datetime | None:

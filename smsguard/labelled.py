@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from smsguard.errors import InputError
-from smsguard.intake import parse_time
+from smsguard.intake import is_record_id, parse_time, sender_value
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +85,14 @@ def _parse_line(line: str, number: int, name: str) -> LabelledRecord:
     raw_id = obj.get("id")
     if raw_id is None:
         record_id = f"line {number}"
-    elif isinstance(raw_id, str | int) and not isinstance(raw_id, bool):
+    elif is_record_id(raw_id):
         record_id = str(raw_id)
     else:
         raise InputError(f"{where}: 'id' must be a string or an integer, not {_json_type(raw_id)}")
-    sender = obj.get("sender")
-    if sender is not None and (isinstance(sender, bool) or not isinstance(sender, str | int)):
-        raise InputError(f"{where}: 'sender' must be a string, not {_json_type(sender)}")
+    try:
+        sender = sender_value(obj.get("sender"))
+    except InputError:
+        raise InputError(f"{where}: 'sender' must be a string, not {_json_type(obj.get('sender'))}") from None
     received_at: datetime | None = None
     raw_time = obj.get("received_at")
     if raw_time not in (None, ""):
@@ -105,7 +106,7 @@ def _parse_line(line: str, number: int, name: str) -> LabelledRecord:
         id=record_id,
         text=text,
         label=label.strip(),
-        sender=str(sender) if sender not in (None, "") else None,
+        sender=sender,
         received_at=received_at,
         line=number,
         source=name,

@@ -18,7 +18,7 @@ from typing import Any, BinaryIO, Literal
 import orjson
 
 from smsguard.errors import InputError
-from smsguard.intake import as_message
+from smsguard.intake import as_message, is_record_id
 from smsguard.model import Message
 
 InputFormat = Literal["jsonl", "csv"]
@@ -108,9 +108,7 @@ def record_from_object(number: int, obj: Any) -> Record | RecordError:
     if not isinstance(obj, dict):
         return RecordError(number, None, "a line must hold a JSON object")
     record_id = obj.get("id")
-    if record_id is not None and not (
-        isinstance(record_id, str) or (isinstance(record_id, int) and not isinstance(record_id, bool))
-    ):
+    if record_id is not None and not is_record_id(record_id):
         return RecordError(number, None, f"id must be a string or an integer, not {type(record_id).__name__}")
     try:
         message = as_message(obj)

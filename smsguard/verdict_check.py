@@ -5,7 +5,6 @@ category of the pack, a known risk level, probabilities by category name, eviden
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Collection, Mapping
 
 from smsguard.errors import describe
@@ -39,4 +38,4 @@ def verdict_problem(verdict: Verdict, categories: Collection[str]) -> str | None
 
 
 def _is_probability(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1 and math.isfinite(value)
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1  # NaN fails the range

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
@@ -14,6 +16,13 @@ from smsguard.normalize import default_normalizer
 
 _NORMALIZER = default_normalizer()
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "detectors.md"
+
+
+def random_texts(seed: int, alphabet: str, count: int = 500, longest: int = 30) -> Iterator[str]:
+    """``count`` texts of 0 to ``longest`` characters drawn from ``alphabet``, the same for the same seed."""
+    rng = random.Random(seed)
+    for _ in range(count):
+        yield "".join(rng.choice(alphabet) for _ in range(rng.randint(0, longest)))
 
 
 def declared(module: ModuleType) -> dict[str, str]:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 import smsguard_plugins.specificity as plugin
-from plugin_helpers import SignalTable, declared, detect
+from plugin_helpers import SignalTable, declared, detect, random_texts
 
 from smsguard.model import SignalValue
 
@@ -59,13 +59,8 @@ def test_lawful_reminder_carries_every_mark() -> None:
 @pytest.mark.parametrize("seed", range(10))
 def test_days_overdue_are_those_of_one_alternation(seed: int) -> None:
     """The two overdue patterns, searched apart, find what one alternation of them finds first."""
-    import random
-
     alternation = re.compile(f"{plugin._OVERDUE_AFTER.pattern}|{plugin._OVERDUE_BEFORE.pattern}")
-    rng = random.Random(seed)
-    alphabet = "逾期拖欠超已经了达第3二十天日个月未还款归 ,"
-    for _ in range(500):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+    for text in random_texts(seed, "逾期拖欠超已经了达第3二十天日个月未还款归 ,"):
         first = alternation.search(text)
         found = plugin._overdue(text)
         if first is None:

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from plugin_helpers import random_texts
 from smsguard_plugins._brands import _NAME_TERMS
 from smsguard_plugins._cues import CONTEXT_TERMS, negated, number_value, reader_directed
 from smsguard_plugins._evidence import by_kind, make_signal, occurrences, phrases, resolve_overlaps
@@ -312,17 +313,12 @@ def test_a_lexicon_path_change_reaches_a_text_judged_again(
 @pytest.mark.parametrize("seed", range(20))
 def test_wedges_are_looked_for_only_inside_pairs_of_a_fuzzy_term(tmp_path: Path, seed: int) -> None:
     """The narrowed wedge pattern finds exactly the wedges of the broad one whose neighbours form a pair."""
-    import random
-
     from smsguard_plugins._terms import _WEDGE_CHAR, _wedge_pattern
 
     broad = re.compile(rf"(?<=[\u4e00-\u9fff]){_WEDGE_CHAR}{{1,2}}(?=[\u4e00-\u9fff])")
     pairs = frozenset({"永雄", "雄资", "资产", "信和", "3a", "和信"})
     narrow = _wedge_pattern(pairs)
-    rng = random.Random(seed)
-    alphabet = "永雄资产信和用管理x3a*-,，。 \n"
-    for _ in range(200):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+    for text in random_texts(seed, "永雄资产信和用管理x3a*-,，。 \n", count=200, longest=24):
         expected = [m.span() for m in broad.finditer(text) if text[m.start() - 1] + text[m.end()] in pairs]
         assert [m.span() for m in narrow.finditer(text) if text[m.start() - 1] + text[m.end()] in pairs] == expected
 

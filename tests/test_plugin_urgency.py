@@ -6,7 +6,7 @@ import re
 
 import pytest
 import smsguard_plugins.urgency as plugin
-from plugin_helpers import SignalTable, detect
+from plugin_helpers import SignalTable, detect, random_texts
 
 from smsguard.model import SignalValue
 
@@ -64,12 +64,7 @@ def test_a_longer_deadline_adds_less() -> None:
 @pytest.mark.parametrize("seed", range(10))
 def test_deadlines_are_those_of_one_alternation(seed: int) -> None:
     """The two deadline patterns, searched apart, find what one alternation of them finds with finditer."""
-    import random
-
     alternation = re.compile(f"{plugin._WITHIN.pattern}|{plugin._BY_DAY.pattern}")
-    rng = random.Random(seed)
-    alphabet = "今天明日当晚内前之以3二十小时分钟有效个工作日,。 "
-    for _ in range(500):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+    for text in random_texts(seed, "今天明日当晚内前之以3二十小时分钟有效个工作日,。 "):
         expected = [(m.span(), m.group(0)) for m in alternation.finditer(text)]
         assert [(m.span(), m.group(0)) for m in plugin._deadlines(text)] == expected

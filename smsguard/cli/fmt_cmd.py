@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from smsguard.diagnostics import Location, make_diagnostic
+from smsguard.diagnostics import whole_file
 from smsguard.errors import RulePackError
 from smsguard.lang.formatter import format_source
 from smsguard.lang.loader import NO_RULE_FILES
@@ -34,7 +34,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool) -> None:
             continue
         files = _rule_files(Path(path))
         if not files:
-            click.echo(make_diagnostic(Location(path, 0, 0), NO_RULE_FILES).render(), err=True)
+            click.echo(whole_file(path, NO_RULE_FILES).render(), err=True)
             failed = True
         for file in files:
             failed |= _format_file(file, dry_run, show_diff)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from smsguard.diagnostics import Diagnostic, make_diagnostic
+from smsguard.diagnostics import Diagnostic, make_diagnostic, whole_file
 from smsguard.errors import RulePackError, SmsguardError
 from smsguard.lang import ast
 from smsguard.lang.parser import parse_recovering
@@ -55,12 +55,12 @@ def load_pack(
         root = source.resolve()
         entry_files = sorted(p for p in source.glob("*.sg") if p.is_file())
         if not entry_files:
-            raise RulePackError([_whole_file(source, NO_RULE_FILES)])
+            raise RulePackError([whole_file(source, NO_RULE_FILES)])
     elif source.is_file():
         root = source.resolve().parent
         entry_files = [source]
     else:
-        raise RulePackError([_whole_file(source, "no such rule file or directory")])
+        raise RulePackError([whole_file(source, "no such rule file or directory")])
 
     files: list[ast.RuleFile] = []
     seen: set[Path] = set()
@@ -148,7 +148,7 @@ def _read_rule_file(path: Path) -> tuple[str, Diagnostic | None]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return "", _whole_file(path, f"cannot read rule file: {exc.strerror or exc}")
+        return "", whole_file(path, f"cannot read rule file: {exc.strerror or exc}")
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
@@ -156,7 +156,3 @@ def _read_rule_file(path: Path) -> tuple[str, Diagnostic | None]:
         line = data.count(b"\n", 0, start) + 1
         column = len(data[data.rfind(b"\n", 0, start) + 1 : start].decode("utf-8", "replace")) + 1
         return "", Diagnostic(str(path), line, column, "error", "rule file is not UTF-8 text (save it as UTF-8)")
-
-
-def _whole_file(path: Path, message: str) -> Diagnostic:
-    return Diagnostic(str(path), 0, 0, "error", message)

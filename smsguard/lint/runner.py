@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from smsguard.diagnostics import Diagnostic
+from smsguard.diagnostics import Diagnostic, whole_file
 from smsguard.engine import default_pack_path
 from smsguard.errors import RulePackError, SmsguardError
 from smsguard.lang.compiler import compile_packs
@@ -67,7 +67,7 @@ def load_layers(paths: Sequence[str | Path], base: bool, host: PluginHost, *, re
             layers.diagnostics.extend(exc.diagnostics)
             continue
         except SmsguardError as exc:
-            layers.diagnostics.append(Diagnostic(str(source), 0, 0, "error", str(exc), ""))
+            layers.diagnostics.append(whole_file(source, str(exc)))
             continue
         layers.loaded.append(pack)
         layers.diagnostics.extend(found)
