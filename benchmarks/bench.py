@@ -41,6 +41,7 @@ from smsguard.cache import PackCache
 from smsguard.extract import extract
 from smsguard.lang.reference import ReferenceEvaluator
 from smsguard.model import Message
+from smsguard.native import status as native_status
 
 REPO = Path(__file__).resolve().parents[1]
 Report = dict[str, Any]
@@ -203,6 +204,24 @@ def _rule_stage_rates(
     return rate(walk, observed, repeat=2), rate(compiled, observed)
 
 
+def pure_python_rate(count: int, seed: int) -> float:
+    """The whole-path rate of the pure-Python path on the same messages, from a process started with every
+    accelerator turned off (the choice is made at import), timed while this run waits."""
+    code = f"import sys, json; sys.argv = ['bench']; import bench; print(json.dumps(bench.whole_rate({count}, {seed})))"
+    env = {**os.environ, "SMSGUARD_PURE_PYTHON": "1", "PYTHONPATH": str(Path(__file__).resolve().parent)}
+    out = subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True, text=True)
+    return float(json.loads(out.stdout))
+
+
+def whole_rate(count: int, seed: int) -> float:
+    """Messages per second through ``check_message`` for ``count`` synthetic messages, after a warm-up."""
+    messages = [Message(m.text, m.sender or None) for m in Generator(seed).iter_messages(count)]
+    engine = Engine.default()
+    for message in messages[:500]:
+        engine.check_message(message)
+    return rate(engine.check_message, messages)
+
+
 def memory(messages: Sequence[Message]) -> Report:
     gc.collect()
     tracemalloc.start()
@@ -355,9 +374,11 @@ def main(argv: Sequence[str] | None = None) -> Report:
         },
         "messages": len(messages),
         "mean_chars": statistics.fmean(len(m.text) for m in messages),
+        "native": native_status(),
     }
     report["throughput_msgs_per_s"] = rate(engine.check_message, messages)
     report["throughput_batched_msgs_per_s"] = batched_rate(engine, messages)
+    report["pure_python_msgs_per_s"] = pure_python_rate(args.messages, args.seed)
     report["latency"] = latencies(engine, messages)
     report["stages"] = stages(engine, messages[:5000])
     report["comparators"] = comparators(engine, messages, args.reference_messages)
@@ -366,6 +387,7 @@ def main(argv: Sequence[str] | None = None) -> Report:
         "engine_vs_jieba_lcut": report["throughput_msgs_per_s"] / comp["jieba_lcut_msgs_per_s"],
         "engine_batched_vs_jieba_lcut": report["throughput_batched_msgs_per_s"] / comp["jieba_lcut_msgs_per_s"],
         "batched_vs_one_at_a_time": report["throughput_batched_msgs_per_s"] / report["throughput_msgs_per_s"],
+        "engine_vs_pure_python": report["throughput_msgs_per_s"] / report["pure_python_msgs_per_s"],
         "engine_vs_reference": comp["engine_on_reference_subset_msgs_per_s"] / comp["reference_msgs_per_s"],
         "rule_stage_vs_reference_walk": comp["compiled_rule_stage_msgs_per_s"] / comp["reference_rule_walk_msgs_per_s"],
     }
@@ -395,9 +417,11 @@ def render(report: Report) -> str:
         f"pack: {report['pack']['rules']} rules, {report['pack']['literals']} literals; plugins: "
         + ", ".join(report["pack"]["plugins"]),
         f"{report['messages']} synthetic messages, {report['mean_chars']:.0f} characters on average",
+        "native accelerators in use: " + (", ".join(k for k, v in report["native"].items() if v) or "none"),
         "",
         f"throughput, one core: {report['throughput_msgs_per_s']:,.0f} messages/s one at a time (check_message), "
-        f"{report['throughput_batched_msgs_per_s']:,.0f}/s in batches (check_many)",
+        f"{report['throughput_batched_msgs_per_s']:,.0f}/s in batches (check_many); "
+        f"the pure-Python path {report['pure_python_msgs_per_s']:,.0f}/s",
         "latency per message: " + ", ".join(f"{k} {v:,.0f}" for k, v in report["latency"].items()),
     ]
     comp = report["comparators"]

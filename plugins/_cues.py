@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import itemgetter
 
+from smsguard.native import load
 from smsguard.normalize import NormalizedText
 
 from ._evidence import by_kind, resolve_overlaps
@@ -16,36 +17,47 @@ from ._terms import CONTEXT, TermHit, TermSet
 _START = itemgetter(1)  # of a TermHit
 
 # Sentence ends after normalization (NFKC folds ！？； to !?;); "." is left out: it sits inside amounts and URLs.
-_SENTENCE_END = re.compile("[。!?;\n]")
+_SENTENCE_ENDS = "。!?;\n"
+_SENTENCE_END = re.compile(f"[{_SENTENCE_ENDS}]")
 _CLAUSE_END = re.compile("[。!?;\n,、，]")
 _NEGATORS = (
     "勿|不要|不会|不得|不可|不能|切莫|没有|无需|无须|不需|不用|从不|从未|绝不|决不|谨防|警惕|防范|严禁|禁止|不存在"
     "|拒绝|当心|小心|千万别|请别|别将|别把|别向|别给|别轻信|别相信|不轻信|不相信|并非|不是|冒充|假冒|谎称"
 )
-# The rest of a clause; an enumeration comma does not end it (请勿泄露密码、验证码).
-_NOT_CLAUSE_END = "[^。!?;\n,，]"
+# The ends of the clause a negator governs; an enumeration comma does not end it (请勿泄露密码、验证码).
+_GOVERNED_CLAUSE_ENDS = _SENTENCE_ENDS + ",，"
+_NOT_CLAUSE_END = f"[^{_GOVERNED_CLAUSE_ENDS}]"
 # A negator and then only the rest of its clause up to the term: the negator governs the term.
 _NEAR_NEGATION = re.compile(f"(?:{_NEGATORS}){_NOT_CLAUSE_END}*\\Z")
 _NEGATION_WINDOW = 10
 # The unmistakable prohibitions reach further back in their clause (切勿轻信陌生人的话术或要求进行转账).
-_FAR_NEGATION = re.compile(f"(?:切勿|请勿|谨防|警惕|严禁|千万别|千万不要|不存在){_NOT_CLAUSE_END}*\\Z")
+_FAR_NEGATORS = "切勿|请勿|谨防|警惕|严禁|千万别|千万不要|不存在"
+_FAR_NEGATION = re.compile(f"(?:{_FAR_NEGATORS}){_NOT_CLAUSE_END}*\\Z")
 _FAR_NEGATION_WINDOW = 20
 # A denial of the whole clause reaches back to the clause's start: 京东金融不会以任何理由要求您向个人账户转账,
 # 我们从不索取密码, 绝不会让您转账.
+_CLAUSE_DENIALS = "从不|从未|从来不|绝不|决不|绝对不|不会以任何"
+_DENIAL = "不会"  # followed, a few characters on, by what it denies asking for
+_DENIED_ASKS = "要求|索要|索取|让您|让你|向您|向你"
+_DENIAL_GAP = 12
 _CLAUSE_NEGATION = re.compile(
-    f"(?:从不|从未|从来不|绝不|决不|绝对不|不会以任何|不会{_NOT_CLAUSE_END}{{0,12}}?(?:要求|索要|索取|让您|让你|向您|向你))"
-    f"{_NOT_CLAUSE_END}*\\Z"
+    f"(?:{_CLAUSE_DENIALS}|{_DENIAL}{_NOT_CLAUSE_END}{{0,{_DENIAL_GAP}}}?(?:{_DENIED_ASKS})){_NOT_CLAUSE_END}*\\Z"
 )
 _CLAUSE_NEGATION_WINDOW = 40
 # Cheap pre-checks: the characters a negator starts with, and those every warning of _WARNED_AFTER holds.
-_NEGATOR_FIRST = re.compile("[" + "".join(sorted({word[0] for word in _NEGATORS.split("|")})) + "]")
-_WARNING_WORD = re.compile("[骗冒]")
+_NEGATOR_FIRST_CHARS = "".join(sorted({word[0] for word in _NEGATORS.split("|")}))
+_NEGATOR_FIRST = re.compile(f"[{_NEGATOR_FIRST_CHARS}]")
+_WARNING_CHARS = "骗冒"
+_WARNING_WORD = re.compile(f"[{_WARNING_CHARS}]")
 _POSING = "冒充|假冒|谎称|伪装成"
 # Every text in which impersonated() holds somewhere holds one of these words: a test per text, not per term.
 POSING_WORD = re.compile(_POSING)
 _IMPERSONATION = re.compile(f"(?:{_POSING}){_NOT_CLAUSE_END}*\\Z")
 # "...任何人索取验证码均为诈骗": a warning that follows the term in the same sentence.
-_WARNED_AFTER = re.compile(r"[^。!?;\n]{0,16}?(?:是|为|属|属于|均系|系|就是)(?:诈骗|骗子|骗局|假冒|冒充)")
+_COPULAS = "是|为|属|属于|均系|系|就是"
+_FRAUD_WORDS = "诈骗|骗子|骗局|假冒|冒充"
+_WARNED_GAP = 16
+_WARNED_AFTER = re.compile(f"[^{_SENTENCE_ENDS}]{{0,{_WARNED_GAP}}}?(?:{_COPULAS})(?:{_FRAUD_WORDS})")
 _WARNED_WINDOW = 24
 
 
@@ -191,3 +203,43 @@ def number_value(text: str) -> int:
         else:
             digit = _CN_DIGITS.get(ch, 0)
     return total + digit
+
+
+# The cues above are the reference of their C versions (see _evidence.py), which test the same patterns on the
+# same words; the C context_of reads CONTEXT_TERMS and keeps its cache in _CONTEXT_LAST, as the Python one does.
+REFERENCE: dict[str, Callable[..., object]] = {
+    "context_of": context_of,
+    "reader_directed": reader_directed,
+    "impersonated": impersonated,
+    "negated": negated,
+}
+_native = load("evidence")
+if _native is not None:
+    _native.bind_cues(
+        globals(),
+        REFERENCE,
+        {
+            "negators": _NEGATORS,
+            "far_negators": _FAR_NEGATORS,
+            "clause_denials": _CLAUSE_DENIALS,
+            "denial": _DENIAL,
+            "denied_asks": _DENIED_ASKS,
+            "posing": _POSING,
+            "copulas": _COPULAS,
+            "fraud_words": _FRAUD_WORDS,
+            "clause_ends": _GOVERNED_CLAUSE_ENDS,
+            "sentence_ends": _SENTENCE_ENDS,
+            "negator_first": _NEGATOR_FIRST_CHARS,
+            "warning_chars": _WARNING_CHARS,
+            "near_window": _NEGATION_WINDOW,
+            "far_window": _FAR_NEGATION_WINDOW,
+            "clause_window": _CLAUSE_NEGATION_WINDOW,
+            "denial_gap": _DENIAL_GAP,
+            "warned_gap": _WARNED_GAP,
+            "warned_window": _WARNED_WINDOW,
+        },
+    )
+    context_of = _native.context_of
+    reader_directed = _native.reader_directed
+    impersonated = _native.impersonated
+    negated = _native.negated

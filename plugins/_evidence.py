@@ -4,13 +4,14 @@ original text, and the :class:`~smsguard.model.Signal` built with the name of th
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 
 from smsguard.model import Signal, SignalValue, Span
+from smsguard.native import load
 from smsguard.normalize import NormalizedText
 
-from ._terms import TermHit
+from ._terms import Entry, TermHit
 
 _SPAN_START = itemgetter(0)
 
@@ -153,3 +154,26 @@ def inside(hit: TermHit, spans: Sequence[tuple[int, int]]) -> int | None:
     if i >= 0 and spans[i][0] <= hit.start and hit.end <= spans[i][1]:
         return i
     return None
+
+
+# The functions above are the reference. The accelerator gives the same results (tests/test_native_evidence.py):
+# it runs the detectors' usual inputs in C and hands anything else to the reference.
+REFERENCE: dict[str, Callable[..., object]] = {
+    "make_signal": make_signal,
+    "span_signal": span_signal,
+    "by_kind": by_kind,
+    "resolve_overlaps": resolve_overlaps,
+    "inside": inside,
+    "occurrences": occurrences,
+    "phrases": phrases,
+}
+_native = load("evidence")
+if _native is not None:
+    _native.bind_evidence(Signal, NormalizedText, TermHit, Entry, _PLUGIN_OF, FUZZY_CONFIDENCE, REFERENCE)
+    make_signal = _native.make_signal
+    span_signal = _native.span_signal
+    by_kind = _native.by_kind
+    resolve_overlaps = _native.resolve_overlaps
+    inside = _native.inside
+    occurrences = _native.occurrences
+    phrases = _native.phrases

@@ -18,24 +18,33 @@ from __future__ import annotations
 
 import os
 import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from smsguard.lexicon import ENV_PATH, load_lexicon
+from smsguard.native import load
 from smsguard.normalize import NormalizedText
 from smsguard.termscan import TermMatcher
 
+from ._termhits import ASCII_WORD, apply_masks, hit_order, on_boundary
+from ._termhits import IGNORE as IGNORE
+from ._termhits import Entry as Entry
+from ._termhits import TermHit as TermHit
+
+if TYPE_CHECKING:
+    from smsguard._ctermscan import LexiconScan, Terms
+
+# The C versions of the scan and of the per-message look-ups (smsguard/_native/termscan*.c), when built.
+_native = load("termscan")
+
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
-IGNORE = "ignore"
 # The lexicon of reader and debt context shared by several detectors (kinds: address, request, debt, framing,
 # demand); grouped by kind only when a detector asks (see ``context_of``).
 CONTEXT = "context"
 
 _START = itemgetter(1)  # of a raw match (pattern, start, end) or a TermHit
-_ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 # A character of a wedge, one or two foreign characters between two Han characters: 永x雄资产, 永3雄, 永*雄.
 _WEDGE_CHAR = r"[^\u4e00-\u9fff,;:!?。、，\n]"
 # The detectors read at most this many normalized characters: an SMS, even concatenated, is a few hundred long,
@@ -46,33 +55,6 @@ MAX_SCAN_CHARS = 20_000
 def lexicon_path_setting() -> str:
     """``SMSGUARD_LEXICON_PATH``, "" when unset: read once per message (see :func:`lexicon_env`)."""
     return os.environ.get(ENV_PATH, "")
-
-
-class Entry(NamedTuple):
-    """One lexicon entry as a detector sees it."""
-
-    term: str
-    lexicon: str
-    kind: str
-    attrs: tuple[str, ...]  # the attributes after the kind
-    source: str
-
-
-class TermHit(NamedTuple):
-    """One occurrence of a lexicon entry; ``start``/``end`` index the normalized text."""
-
-    entry: Entry
-    start: int
-    end: int
-    fuzzy: bool = False  # found only after ignoring characters wedged inside the term
-
-    @property
-    def kind(self) -> str:
-        return self.entry.kind
-
-    @property
-    def term(self) -> str:
-        return self.entry.term
 
 
 # A term as the scan sees it: its entry, its lexicon, (starts, ends) with an ASCII letter or digit or None for
@@ -90,6 +72,7 @@ class _Compiled(NamedTuple):
     single: tuple[tuple[str, Entry] | None, ...]
     names: frozenset[str]  # the lexicons compiled in
     env: str
+    native: LexiconScan | None  # the C scan of the same rows, when built
 
 
 class _Scan(NamedTuple):
@@ -105,6 +88,7 @@ class _Fuzzy(NamedTuple):
     entries: tuple[Entry, ...]
     pairs: frozenset[str]
     wedge: re.Pattern[str]  # see _wedge_pattern
+    wedged: Callable[[str], object]  # whether wedge finds anything: its search, or the same test in C
 
 
 def _wedge_pattern(pairs: frozenset[str]) -> re.Pattern[str]:
@@ -115,11 +99,16 @@ def _wedge_pattern(pairs: frozenset[str]) -> re.Pattern[str]:
     opens with the wedge's first character and looks back from there: a search then skips the Han characters
     that make up most of a message in C, where a pattern opening with the look-behind tries every position.
     """
-    firsts = "".join(sorted({p[0] for p in pairs if "\u4e00" <= p[0] <= "\u9fff"}))
-    seconds = "".join(sorted({p[1] for p in pairs if "\u4e00" <= p[1] <= "\u9fff"}))
+    firsts, seconds = _wedge_ends(pairs)
     if not firsts or not seconds:
         return re.compile("(?!)")
     return re.compile(f"{_WEDGE_CHAR}(?<=[{firsts}].){_WEDGE_CHAR}?(?=[{seconds}])")
+
+
+def _wedge_ends(pairs: frozenset[str]) -> tuple[str, str]:
+    """The Han characters a wedge may follow and those it may precede."""
+    firsts = "".join(sorted({p[0] for p in pairs if "\u4e00" <= p[0] <= "\u9fff"}))
+    return firsts, "".join(sorted({p[1] for p in pairs if "\u4e00" <= p[1] <= "\u9fff"}))
 
 
 class _Scanner:
@@ -170,8 +159,8 @@ class _Scanner:
             (
                 entry,
                 entry.lexicon,
-                (n[0] in _ASCII_WORD, n[-1] in _ASCII_WORD)
-                if n and (n[0] in _ASCII_WORD or n[-1] in _ASCII_WORD)
+                (n[0] in ASCII_WORD, n[-1] in ASCII_WORD)
+                if n and (n[0] in ASCII_WORD or n[-1] in ASCII_WORD)
                 else None,
                 entry.kind == IGNORE,
             )
@@ -186,7 +175,10 @@ class _Scanner:
             for r in rows
         )
         single = tuple(p[0] if p is not None and len(p) == 1 else None for p in plain)
-        return _Compiled(matcher, tuple(entries), rows, plain, single, frozenset(names), env)
+        native = (
+            None if _native is None or matcher.native is None else _native.LexiconScan(matcher.native, rows, TermHit)
+        )
+        return _Compiled(matcher, tuple(entries), rows, plain, single, frozenset(names), env, native)
 
     def scan_message(self, message: _Message) -> _Scan:
         """The scan of the text a message's detectors read: checked once per message, not at every look-up."""
@@ -206,6 +198,8 @@ class _Scanner:
 
     def scan(self, text: str, env: str) -> _Scan:
         c = self.compiled(env)
+        if c.native is not None:
+            return _Scan(text, c, *c.native.scan(text))
         by_lexicon: dict[str, list[TermHit]] = {}
         masking: set[str] = set()
         rows, plain, single = c.rows, c.plain, c.single
@@ -246,7 +240,7 @@ def _kept_rows(
     lexicons of the masks among them go to ``masking``."""
     kept: list[tuple[str, Entry]] = []
     for entry, lexicon, edge, mask in rows:
-        if edge is not None and not _on_boundary(text, start, end, edge[0], edge[1]):
+        if edge is not None and not on_boundary(text, start, end, edge[0], edge[1]):
             continue
         if mask:
             masking.add(lexicon)
@@ -272,7 +266,7 @@ class _Message:
 _MESSAGE: list[_Message | None] = [None]
 
 
-def _message(ntext: NormalizedText) -> _Message:
+def _message(ntext: NormalizedText, /) -> _Message:
     message = _MESSAGE[0]
     if message is None or message.ntext is not ntext:
         message = _MESSAGE[0] = _Message(ntext)
@@ -301,7 +295,12 @@ class TermSet:
     :param directory: where the built-in lexicon files are.
     :param group: term sets of one group share an automaton and its pass; a group that only some messages need
         (the reader context, looked at only when a detector found something) is kept apart.
+
+    ``read(ntext)`` is ``(scan_text(ntext), find(scan_text(ntext)))`` for the message being judged, made once per
+    message (callers must not change the list); see ``_read``.
     """
+
+    read: Callable[[NormalizedText], tuple[str, list[TermHit]]]
 
     def __init__(
         self,
@@ -319,24 +318,30 @@ class TermSet:
         # where a message keeps this set's read: a set of one lexicon shares the lexicon's plain read
         self._read_key = self._scanner.plain_key(lexicons[0]) if len(lexicons) == 1 and not self.fuzzy else self
         self._fuzzy: _Fuzzy | None = None
+        # the C read when built: the same steps, without a Python frame when the message holds the read already
+        if _native is not None and _C_TERMS is not None:
+            self.read = _native.Reader(_C_TERMS, self)
+        else:
+            self.read = self._read
 
     def find(self, text: str) -> list[TermHit]:
         """Every hit in a normalized ``text`` (overlaps kept, masks applied), ordered by start then length, from a
         scan of its own: for tests and one-off look-ups. Detectors use :meth:`read`, made once per message."""
         return self._hits(self._scanner.scan(text, lexicon_path_setting()), text)
 
-    def read(self, ntext: NormalizedText) -> tuple[str, list[TermHit]]:
-        """``(scan_text(ntext), find(scan_text(ntext)))`` for the message being judged, made once per message:
-        callers must not change the list."""
+    def _read(self, ntext: NormalizedText) -> tuple[str, list[TermHit]]:
+        """``read`` in Python: the reference of the C one (smsguard._ctermscan.Reader)."""
         message = _MESSAGE[0]
         if message is None or message.ntext is not ntext:
             message = _message(ntext)
         found = message.reads.get(self._read_key)
+        return self._read_miss(message) if found is None else found
+
+    def _read_miss(self, message: _Message) -> tuple[str, list[TermHit]]:
+        scan = self._scanner.scan_message(message)
+        found = message.reads.get(self._read_key)  # the scan makes the plain reads
         if found is None:
-            scan = self._scanner.scan_message(message)
-            found = message.reads.get(self._read_key)  # the scan makes the plain reads
-            if found is None:
-                found = message.reads[self._read_key] = (message.text, self._hits(scan, message.text))
+            found = message.reads[self._read_key] = (message.text, self._hits(scan, message.text))
         return found
 
     def _hits(self, scan: _Scan, text: str) -> list[TermHit]:
@@ -354,13 +359,13 @@ class TermSet:
             fuzzy = self._fuzzy
             if fuzzy is None or fuzzy.compiled is not scan.compiled:
                 fuzzy = self._build_fuzzy(scan.compiled)
-            if fuzzy.wedge.search(text) and (extra := _fuzzy_hits(fuzzy, text)):
+            if fuzzy.wedged(text) and (extra := _fuzzy_hits(fuzzy, text)):
                 hits = [*hits, *extra]
                 ordered = False
         if masking:
-            hits = _apply_masks(hits)
+            hits = apply_masks(hits)
         if not ordered and len(hits) > 1:
-            hits.sort(key=_hit_order)
+            hits.sort(key=hit_order)
         return hits
 
     def _build_fuzzy(self, c: _Compiled) -> _Fuzzy:
@@ -371,7 +376,9 @@ class TermSet:
         )
         matcher = TermMatcher(e.term for e in entries)
         pairs = frozenset(key[i : i + 2] for key in matcher.normalized for i in range(len(key) - 1))
-        self._fuzzy = _Fuzzy(c, matcher, entries, pairs, _wedge_pattern(pairs))
+        wedge = _wedge_pattern(pairs)
+        wedged = wedge.search if _native is None else _native.Wedges(*_wedge_ends(pairs)).search
+        self._fuzzy = _Fuzzy(c, matcher, entries, pairs, wedge, wedged)
         return self._fuzzy
 
 
@@ -399,32 +406,15 @@ def _fuzzy_hits(fuzzy: _Fuzzy, text: str) -> list[TermHit]:
     return found
 
 
-def _hit_order(h: TermHit) -> tuple[int, int]:
-    return (h.start, -h.end)
-
-
-def _on_boundary(text: str, start: int, end: int, left: bool, right: bool) -> bool:
-    if left and start > 0 and text[start - 1] in _ASCII_WORD:
-        return False
-    return not (right and end < len(text) and text[end] in _ASCII_WORD)
-
-
-def _apply_masks(hits: list[TermHit]) -> list[TermHit]:
-    masks = sorted((h.start, h.end) for h in hits if h.entry.kind == IGNORE)
-    if not masks:
-        return hits
-    starts = [a for a, _ in masks]
-    longest = max(b - a for a, b in masks)
-
-    def masked(h: TermHit) -> bool:
-        lo = bisect_left(starts, h.start - longest)
-        hi = bisect_right(starts, h.start)
-        return any(masks[i][1] >= h.end for i in range(lo, hi))
-
-    return [h for h in hits if h.entry.kind != IGNORE and not masked(h)]
-
-
 def scan_text(ntext: NormalizedText) -> str:
     """The part of the normalized text the detectors read (see ``MAX_SCAN_CHARS``), one string object for all of
     them: the shared scan and the per-text results are kept by that object."""
     return _message(ntext).text
+
+
+# _message, lexicon_path_setting and TermSet.read (with _Scanner.scan_message and TermSet._hits) in C when built:
+# the same steps on the same objects.
+_C_TERMS: Terms | None = None
+if _native is not None:
+    terms: Terms = _native.Terms(_MESSAGE, _Message, _Scan, MAX_SCAN_CHARS, ENV_PATH, os, _fuzzy_hits, apply_masks)
+    _C_TERMS, _message, lexicon_path_setting = terms, terms.message, terms.env

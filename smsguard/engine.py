@@ -14,6 +14,7 @@ from typing import Any
 from smsguard import __version__, scoring
 from smsguard.cache import PackCache, cache_enabled
 from smsguard.diagnostics import Diagnostic
+from smsguard.engine_native import native_evaluator
 from smsguard.extract import Features, extract
 from smsguard.intake import as_message, batched, check_input
 from smsguard.lang import prefilter
@@ -69,6 +70,8 @@ class Engine:
         self._categories = {c.id: c for c in pack.categories}
         self._advice_of = {rule.id: rule.advice for rule in pack.rules}  # pack.rule() scans the whole pack
         self._lock = threading.RLock()
+        # the C version of evaluate, _verdict and the Judgement's construction, or None
+        self._fast = native_evaluator(pack, self._tokenizer, self._advice_of, self._version, Judgement)
 
     # ---- construction
     @classmethod
@@ -195,13 +198,17 @@ class Engine:
         features = [extract(t) for t in texts]
         detected = [self.host.detect(m, t, f) for m, t, f in zip(messages, texts, features, strict=True)]
         judgements: list[Judgement] = []
+        fast = self._fast
         for message, ntext, found, (signals, failures) in zip(messages, texts, features, detected, strict=True):
             results, hits = self.evaluate(message, ntext, found, signals, failures)
             verdict = self._verdict(hits, signals, failures)
             verdict, adjust_failures = self.host.adjust(message, verdict, self._categories)
             if adjust_failures:
                 verdict = _with_errors(verdict, adjust_failures)
-            judgements.append(Judgement(message, ntext, found, tuple(signals), tuple(results), verdict))
+            if fast is not None:
+                judgements.append(fast.judgement(message, ntext, found, signals, results, verdict))
+            else:
+                judgements.append(Judgement(message, ntext, found, tuple(signals), tuple(results), verdict))
         if before is not None and len(self.host.guard.disabled) > len(before.disabled):
             self.host.guard.restore(before)
             return [self.judge(message) for message in messages]
@@ -220,6 +227,9 @@ class Engine:
         Returns every rule's result (None for the rules skipped: their prefilter proves them false) and the hits
         of the enabled rules that hold; failures of plugin functions are appended to ``failures``.
         """
+        if self._fast is not None:
+            found = self.pack.literals.find_spans(ntext.text)
+            return self._fast.evaluate(message, ntext, features, signals, failures, found)
         by_name: dict[str, list[Signal]] = {}
         for signal in signals:
             same = by_name.get(signal.name)
@@ -297,6 +307,10 @@ class Engine:
         return frozenset(rule.id for rule, result in zip(self.pack.rules, results, strict=True) if result is not None)
 
     def _verdict(self, hits: list[Hit], signals: list[Signal], failures: list[PluginFailure]) -> Verdict:
+        if self._fast is not None:
+            verdict = self._fast.verdict(hits, signals, failures)
+            if verdict is not None:
+                return verdict
         categories = self.pack.categories
         scores = scoring.scores(categories, hits)
         chosen = scoring.decide(categories, scores, self.pack.fallback)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from smsguard.model import Span
+from smsguard.native import load
 from smsguard.normalize import NormalizedText
 from smsguard.skipsearch import searched_at
 
@@ -200,8 +201,11 @@ class Features:
 _NOTHING = Features()
 
 
-def extract(ntext: NormalizedText) -> Features:
-    """Find links, phone numbers, amounts, dates, signatures and case numbers in a normalized text."""
+def extract_python(ntext: NormalizedText) -> Features:
+    """Find links, phone numbers, amounts, dates, signatures and case numbers in a normalized text.
+
+    The pure-Python extraction: the reference that the native one (``smsguard._cextract``) is tested against.
+    """
     text = ntext.text
     to_original = _same_span if ntext.starts is None or ntext.ends is None else ntext.to_original
     links = _links(text, to_original) if _LINK_HINT_RE.search(text) else ()
@@ -290,3 +294,13 @@ def _amount(m: re.Match[str], to_original: _ToOriginal) -> Amount:
         value *= 10_000
     nspan = m.span(1)
     return Amount(value, amount, to_original(*nspan), nspan)
+
+
+extract: Callable[[NormalizedText], Features] = extract_python
+"""Find links, phone numbers, amounts, dates, signatures and case numbers in a normalized text: the native
+extraction when it is built (and not turned off), else :func:`extract_python`, which finds exactly the same."""
+
+_native = load("extract")
+if _native is not None:
+    _native.setup(NormalizedText, Features, TextFeature, Amount, Link, _NOTHING, _LINK_RE.search, extract_python)
+    extract = _native.extract

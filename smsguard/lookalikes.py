@@ -35,6 +35,7 @@ class _LookalikeTable:
     pattern: re.Pattern[str] | None
     replacements: tuple[str, ...]
     change_test: ChangeTest  # the same alternation without the groups
+    variants: tuple[str, ...]  # normalized, in the order of replacements
 
 
 class LookalikeStep:
@@ -74,6 +75,11 @@ class LookalikeStep:
 
     def change_test(self) -> ChangeTest:
         return self._table.change_test
+
+    def variants(self) -> tuple[str, ...]:
+        """The variants of the table, normalized: every match of its pattern consists of the characters of one,
+        with only separators (if anything) added where it switches between ASCII and other characters."""
+        return self._table.variants
 
 
 _SEP_CLASS = f"[{re.escape(SEPARATOR_CHARS)}]"
@@ -157,7 +163,7 @@ def _compile_lookalikes(entries: tuple[LexiconEntry, ...]) -> dict[str, _Lookali
 
 def _build_table(rows: list[_Row], prep: Normalizer) -> _LookalikeTable:
     if not rows:
-        return _LookalikeTable(None, (), ChangeTest("", ""))
+        return _LookalikeTable(None, (), ChangeTest("", ""), ())
     rows = sorted(rows, key=lambda row: -len(row[0]))  # longest variant first, so v信 wins over a lone v
     by_first: dict[str, list[tuple[int, str]]] = {}  # the variants after their first character, in table order
     for index, (variant, _, context) in enumerate(rows):
@@ -181,5 +187,8 @@ def _build_table(rows: list[_Row], prep: Normalizer) -> _LookalikeTable:
     )
     test = "|".join(f"{re.escape(first)}(?:{'|'.join(rest for _, rest in rests)})" for first, rests in by_first.items())
     return _LookalikeTable(
-        re.compile(pattern), tuple(row[1] for row in rows), ChangeTest(re.escape("".join(by_first)), test)
+        re.compile(pattern),
+        tuple(row[1] for row in rows),
+        ChangeTest(re.escape("".join(by_first)), test),
+        tuple(row[0] for row in rows),
     )

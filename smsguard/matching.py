@@ -70,7 +70,11 @@ class MessageView:
 
 
 class MatchContext:
-    """Per-message state shared by every rule of a pack."""
+    """Per-message state shared by every rule of a pack.
+
+    The engine accelerator (smsguard/_native/engine_rules.c) builds it without calling ``__init__``, setting the
+    same slots to the same values: keep the two in step.
+    """
 
     __slots__ = (
         "_regex_cache",

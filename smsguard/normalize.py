@@ -25,6 +25,10 @@ The default steps, in order (the order matters):
 Every step has a fast path for the common case (plain simplified text, nothing to do), and the whole is
 idempotent: normalizing a normalized text changes nothing. The steps after ``charfold`` also tell where they
 can change a text (:class:`ChangeTest`), so one search lets the many texts that need none of them skip them all.
+
+With the native accelerator ``normalize`` (``smsguard._cnormalize``), a :class:`Normalizer` whose steps are the
+default ones runs ``charfold``, ``separators`` and that search in C, with the tables of its own steps, and calls
+the other steps only for the texts they can change. The Python here is the reference it is tested against.
 """
 
 from __future__ import annotations
@@ -34,10 +38,14 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
-from typing import Any, NamedTuple, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 from smsguard.model import Span
+from smsguard.native import load
 from smsguard.skipsearch import searched_at
+
+if TYPE_CHECKING:
+    from smsguard._cnormalize import Plan
 
 Edit = tuple[int, int, str]
 
@@ -149,6 +157,16 @@ def _fold_char(ch: str) -> str:
             break
         current = folded
     return current
+
+
+def _fold_in_text(ch: str) -> str:
+    """What :class:`CharFoldStep` turns the character ``ch`` into (the native fold asks this once per character)."""
+    return fold_char(ch) if _MAY_FOLD.match(ch) else ch
+
+
+_native = load("normalize")
+if _native is not None:
+    _native.set_fold(_fold_in_text)
 
 
 class CharFoldStep:
@@ -273,10 +291,14 @@ def _t2s_by_char(text: str) -> str:
 
 
 class Normalizer:
-    """Runs normalization steps in order and keeps the offset map to the original text."""
+    """Runs normalization steps in order and keeps the offset map to the original text.
 
-    def __init__(self, steps: Sequence[NormalizationStep]) -> None:
+    With ``native=False`` it never uses the native accelerator: the pure-Python reference.
+    """
+
+    def __init__(self, steps: Sequence[NormalizationStep], *, native: bool = True) -> None:
         self.steps = tuple(steps)
+        self._native = native
         # The last steps that all tell where they can change a text: before the first of them, one search tells
         # whether any of them has something to do (for most texts none has), instead of one search in each.
         tail: list[ChangeTestedStep] = []
@@ -296,15 +318,35 @@ class Normalizer:
         first_chars = "".join(test.first_chars for test in tests)
         return searched_at(first_chars, "|".join(f"(?:{test.pattern})" for test in tests))
 
+    @cached_property
+    def _plan(self) -> Plan | None:
+        """The native plan when the steps are the default ones (see :func:`_native_plan`)."""
+        return _native_plan(self.steps) if self._native else None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_plan", None)  # a native object; built again on first use
+        return state
+
     def normalize_any(self, original: str) -> NormalizedText:
         """:meth:`normalize` for any string: lone surrogates are replaced with U+FFFD first (see
         :func:`replace_surrogates`), one for one, and ``original`` is still the text as given."""
+        plan = self._plan
+        if plan is not None:
+            done = plan.normalize(original, True)
+            if done is not None:
+                return done
         clean = replace_surrogates(original)
         if clean is original:
             return self.normalize(original)
         return replace(self.normalize(clean), original=original)
 
     def normalize(self, original: str) -> NormalizedText:
+        plan = self._plan
+        if plan is not None:
+            done = plan.normalize(original, False)
+            if done is not None:
+                return done
         text = original
         starts: Sequence[int] | None = None
         ends: Sequence[int] | None = None
@@ -363,6 +405,39 @@ def _apply_edits(
     new_starts.extend(starts[pos:])
     new_ends.extend(ends[pos:])
     return "".join(parts), new_starts, new_ends
+
+
+def _native_plan(steps: tuple[NormalizationStep, ...]) -> Plan | None:
+    """The native plan for ``steps`` if they are the default steps (whatever the lookalike tables hold), else None.
+
+    The plan runs the first two steps, charfold and separators, in C. Then, as :meth:`Normalizer.normalize` does,
+    one test tells whether any of the others can change the text, reading the tables of these very steps: the t2s
+    triggers, and the lookalike variants with their change tests. Only if one can does it call their ``apply``,
+    applying their edits to the text and its map in C as :func:`_apply_edits` does.
+    """
+    if _native is None:
+        return None
+    from smsguard.lookalikes import LookalikeStep
+
+    kinds = (CharFoldStep, SeparatorStep, TraditionalToSimplifiedStep, LookalikeStep, LookalikeStep, SeparatorStep)
+    if tuple(type(step) for step in steps) != kinds:
+        return None
+    lookalikes = [step for step in steps if isinstance(step, LookalikeStep)]
+    tests = [test for test in (step.change_test() for step in lookalikes) if test.first_chars]
+    lookalike_test = None
+    if tests:
+        first_chars = "".join(test.first_chars for test in tests)
+        lookalike_test = searched_at(first_chars, "|".join(f"(?:{test.pattern})" for test in tests)).search
+    plan: Plan = _native.Plan(
+        record=NormalizedText,
+        separators=SEPARATOR_CHARS,
+        cjk=CJK_CHARS,
+        t2s="".join(_t2s_char_map()),
+        variants=[variant for step in lookalikes for variant in step.variants()],
+        lookalike_test=lookalike_test,
+        tail=steps[2:],
+    )
+    return plan
 
 
 def default_steps() -> list[NormalizationStep]:

@@ -22,6 +22,7 @@ import pluggy
 from smsguard.errors import PluginError, describe
 from smsguard.extract import Features
 from smsguard.functions import RuleFunction
+from smsguard.host_detect import DETECT, Detection
 from smsguard.model import Message, PluginFailure, Signal, SignalSpec, Verdict
 from smsguard.normalize import NormalizedText
 from smsguard.plugin_guard import (
@@ -44,7 +45,7 @@ from smsguard.plugin_loader import (
     keywords,
     make_plugin_manager,
 )
-from smsguard.signal_check import SignalCheck, signal_order, stamped
+from smsguard.signal_check import SignalCheck
 from smsguard.verdict_check import verdict_problem
 
 __all__ = [
@@ -56,10 +57,8 @@ __all__ = [
     "make_plugin_manager",
 ]
 
-DETECT = "smsguard_detect"
 ADJUST = "smsguard_adjust_verdict"
 LEXICON_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
-_DETECT_ARGS = ("message", "text", "features")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +131,10 @@ class PluginHost:
         self.declared_by: dict[str, str] = {}
         self._collect_signals()
         self._detectors = self._impls(DETECT)
-        self._detect_calls = [(impl, (impl.plugin, DETECT), impl.argnames == _DETECT_ARGS) for impl in self._detectors]
-        self._signal_check = SignalCheck(self.signal_specs, self.declared_by)
+        self._detection = Detection(
+            [(impl.plugin, impl.function, impl.argnames) for impl in self._detectors],
+            SignalCheck(self.signal_specs, self.declared_by),
+        )
         self._adjusters = self._impls(ADJUST)
         self._packs: list[tuple[str, Path]] | None = None
         self._lexicons: dict[str, tuple[str, Path | Traversable]] | None = None
@@ -271,60 +272,9 @@ class PluginHost:
     def detect(
         self, message: Message, text: NormalizedText, features: Features
     ) -> tuple[list[Signal], list[PluginFailure]]:
-        """Every detector's signals, and a failure for each detector that raised, overran or misbehaved."""
-        signals: list[Signal] = []
-        failures: list[PluginFailure] = []
-        guard, tracer = self.guard, self.guard.tracer
-        arguments = (message, text, features)
-        original = message.text
-        length = len(original)
-        budget, warmed = guard.budget_for(length), guard.warmed
-        clock = time.perf_counter
-        signal_check = self._signal_check
-        well_formed = signal_check.well_formed
-        for impl, key, positional in self._detect_calls:
-            plugin = impl.plugin
-            if guard.disabled:
-                skipped = guard.skipped(plugin, DETECT)
-                if skipped is not None:
-                    failures.append(skipped)
-                    continue
-            started = clock()
-            try:
-                if positional:
-                    answer = impl.function(*arguments)
-                else:
-                    answer = impl.function(*[arguments[_DETECT_ARGS.index(n)] for n in impl.argnames])
-                emitted = list(answer) if answer else []
-            except (Exception, SystemExit) as exc:
-                failures.extend(guard.failed(plugin, DETECT, describe(exc), original + "\n" + text.text))
-                if tracer is not None:
-                    tracer.emit(DETECT, plugin, f"raised {type(exc).__name__}", clock() - started)
-                continue
-            elapsed = clock() - started
-            if elapsed > budget or key not in warmed:
-                overrun = guard.over_budget(plugin, DETECT, elapsed, length)
-                if overrun is not None:
-                    failures.extend(guard.failed(plugin, DETECT, overrun, ""))
-                    if tracer is not None:
-                        tracer.emit(DETECT, plugin, "over budget, result dropped", elapsed)
-                    continue
-            if guard.streaks:
-                guard.succeeded(plugin, DETECT)
-            kept = len(signals)
-            for signal in emitted:
-                if well_formed(signal, plugin, length):
-                    signals.append(signal if signal.plugin == plugin else stamped(signal, plugin))
-                    continue
-                problem = signal_check.problem(signal, plugin, length)
-                if problem is not None:
-                    failures.extend(guard.failed(plugin, DETECT, problem, original + "\n" + text.text))
-                    continue
-                signals.append(signal if signal.plugin == plugin else replace(signal, plugin=plugin))
-            if tracer is not None:
-                tracer.emit(DETECT, plugin, f"{len(signals) - kept} signal(s)", elapsed)
-        signals.sort(key=signal_order)
-        return signals, failures
+        """Every detector's signals, and a failure for each detector that raised, overran or misbehaved (see
+        :mod:`smsguard.host_detect`)."""
+        return self._detection.run(self.guard, message, text, features)
 
     def adjust(
         self, message: Message, verdict: Verdict, categories: Collection[str]

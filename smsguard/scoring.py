@@ -7,6 +7,9 @@ combine like a noisy-OR, so adding a fired rule of positive weight never lowers 
 
 The verdict is the category of highest priority among those whose probability reaches their threshold (ties:
 higher probability, then id); when none does, the pack's fallback category.
+
+The engine accelerator (smsguard/_native/engine.c) computes the same, with the float operations in the same order
+so that every probability is the same bits; this module is its reference.
 """
 
 from __future__ import annotations

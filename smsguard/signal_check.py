@@ -36,6 +36,10 @@ class SignalCheck:
             name: (declared_by[name], _EXACT_VALUE_TYPES[spec.type]) for name, spec in specs.items()
         }
 
+    def exact_types(self) -> dict[str, tuple[str, tuple[type, ...]]]:
+        """The quick check's table, for the C loop: signal name -> (declaring plugin, exact value types)."""
+        return {name: (plugin, tuple(types)) for name, (plugin, types) in self._accepted.items()}
+
     def well_formed(self, signal: object, plugin: str, length: int) -> bool:
         """The quick check: true only for an exact Signal that is certainly fine (false is no verdict)."""
         if type(signal) is not Signal or type(signal.name) is not str:

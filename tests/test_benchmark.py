@@ -15,6 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 import bench
 
+from smsguard import native
+
 
 def test_a_small_benchmark_run_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "figures.json"
@@ -42,6 +44,8 @@ def test_a_small_benchmark_run_reports_every_figure(tmp_path: Path, capsys: pyte
     stages = report["stages"]["stages_us"]
     assert {"normalize", "extract", "scoring and verdict"} <= set(stages) and all(v >= 0 for v in stages.values())
     assert set(report["by_pack_size"]) == {"10", "100"} and set(report["by_length"]) >= {"10", "100"}
-    for ratio in ("engine_vs_jieba_lcut", "engine_vs_reference", "batched_vs_one_at_a_time"):
+    assert report["pure_python_msgs_per_s"] > 0
+    assert set(report["native"]) == set(native.MODULES)
+    for ratio in ("engine_vs_jieba_lcut", "engine_vs_reference", "batched_vs_one_at_a_time", "engine_vs_pure_python"):
         assert report["ratios"][ratio] > 0
     assert report["scan"]["speedup_jobs2_vs_jobs1"] > 0

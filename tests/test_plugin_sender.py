@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import smsguard_plugins.sender as sender
+from hypothesis import given
+from hypothesis import strategies as st
 
 from smsguard.extract import extract
 from smsguard.model import Message, Signal
 from smsguard.normalize import default_normalizer
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from synth import Generator
 
 N = default_normalizer()
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "detectors.md"
@@ -216,3 +222,65 @@ def test_brand_named_as_an_object_is_no_claim(text: str) -> None:
 )
 def test_brand_claimed_by_a_mobile(text: str, brand: str) -> None:
     assert detect(text, "13800138000")["sender.brand_mismatch"].value == brand
+
+
+def fields(signals: Any) -> list[tuple[Any, ...]]:
+    """Every field of the signals with the types of value and confidence (True == 1 == 1.0 would hide a change)."""
+    return [
+        (type(s), s.name, type(s.value), s.value, type(s.confidence), s.confidence, s.spans, s.detail, s.plugin)
+        for s in signals
+    ]
+
+
+def check_fast_path(number: str | None) -> None:
+    """The signals of a plain-digit sender, judged afresh without the cache, are those of the cached parse."""
+    ntext = N.normalize("您好")
+    got = list(sender.smsguard_detect(message=Message("您好", number), text=ntext, features=extract(ntext)))
+    if number is None or not number.strip():
+        expected = sender._EMPTY[1]
+    else:
+        expected = sender._kind_signals(sender._parse(number, ""))
+    assert fields(got) == fields(expected)
+
+
+def test_fast_path_on_generated_senders() -> None:
+    numbers = {m.sender for m in Generator(7).messages(3000)}
+    assert len(numbers) > 1000  # mostly random mobile and port numbers: the case the fast path is for
+    for number in sorted(numbers):
+        check_fast_path(number)
+
+
+HEADS = ["", "1", "106", "10657", "1069", "106900498311", "12368", "12381", "96110", "170", "171", "165", "13", "95"]
+
+
+@given(st.sampled_from(HEADS), st.text(st.sampled_from("0123456789"), max_size=14))
+def test_fast_path_on_digit_senders(head: str, tail: str) -> None:
+    check_fast_path(head + tail)
+
+
+@given(st.text(st.sampled_from("0123456789 +-()１٣\ud800a"), max_size=16))
+def test_fast_path_on_odd_senders(number: str) -> None:
+    check_fast_path(number)
+
+
+def test_brand_mismatch_with_several_claims() -> None:
+    text = "【招商银行】我是招商银行客服，招商银行提醒您"
+    signal = detect(text, "13800138000")["sender.brand_mismatch"]
+    assert [text[a:b] for a, b in signal.spans] == ["招商银行"] * 3
+    assert (signal.value, signal.confidence) == ("招商银行", 0.9)
+    assert signal.detail == "claims 招商银行; mobile sender 13800138000"
+    text = "【招商银行】【工商银行】您好"
+    signal = detect(text, "95588")["sender.brand_mismatch"]
+    assert [text[a:b] for a, b in signal.spans] == ["招商银行"]
+    assert signal.detail == "claims 招商银行; hotline 95588 belongs to 工商银行"
+
+
+def test_ports_table_extends_mobile_prefixes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A user's port table may claim mobile prefixes: the numbers judged without the cache follow it."""
+    rows = "# source: test\n139\tport\tlocal_gateway\n1380013\tcourt\tlocal_court\n"
+    (tmp_path / "ports.txt").write_text(rows, encoding="utf-8")
+    assert value(detect("您好", "13912345678"), "sender.kind") == "mobile"
+    monkeypatch.setenv("SMSGUARD_LEXICON_PATH", str(tmp_path))
+    assert value(detect("您好", "13912345678"), "sender.port") == "local_gateway"
+    assert value(detect("您好", "13800131234"), "sender.court") is True
+    assert value(detect("您好", "13700131234"), "sender.kind") == "mobile"

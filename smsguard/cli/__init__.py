@@ -51,8 +51,29 @@ def _discard_stdout() -> None:
     os.close(devnull)
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from smsguard.native import status
+
+    used = status()
+    native = [name for name, on in used.items() if on]
+    pure = [name for name, on in used.items() if not on]
+    click.echo(f"smsguard {__version__}")
+    click.echo(f"native accelerators: {', '.join(native) or 'none'}")
+    click.echo(f"pure Python: {', '.join(pure) or 'none'}")
+    ctx.exit()
+
+
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="smsguard")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and which native accelerators are in use, then exit.",
+)
 def main() -> None:
     """Judge Chinese SMS about debts, loans and legal threats: scam, illegal collection, scare tactic or real."""
 

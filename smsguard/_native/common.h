@@ -1,0 +1,107 @@
+/* Shared by smsguard's native accelerators: building the project's frozen, slotted records from C.
+ *
+ * A frozen dataclass's generated __init__ sets each field with object.__setattr__, which costs a Python call per
+ * field. The accelerators allocate the instance and set each slot through the class's member descriptor, which is
+ * what object.__setattr__ does in the end. Only records without __post_init__ or field validation are built this
+ * way: the result is the same object the class would build from the same values.
+ */
+#ifndef SMSGUARD_NATIVE_COMMON_H
+#define SMSGUARD_NATIVE_COMMON_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#define SG_MAX_FIELDS 16
+
+typedef struct {
+    PyTypeObject *type;                 /* a strong reference */
+    Py_ssize_t count;                   /* number of fields */
+    PyObject *setters[SG_MAX_FIELDS];   /* the member descriptors, strong references */
+} sg_record;
+
+/* Look up the slots ``fields`` (NULL-terminated, in the order sg_record_new takes values) of ``cls``.
+ * Returns 0, or -1 with an exception set. */
+static inline int
+sg_record_init(sg_record *record, PyObject *cls, const char *const *fields)
+{
+    if (!PyType_Check(cls)) {
+        PyErr_SetString(PyExc_TypeError, "sg_record_init: not a class");
+        return -1;
+    }
+    record->count = 0;
+    for (Py_ssize_t i = 0; fields[i] != NULL; i++) {
+        if (i >= SG_MAX_FIELDS) {
+            PyErr_SetString(PyExc_ValueError, "sg_record_init: too many fields");
+            return -1;
+        }
+        PyObject *descr = PyObject_GetAttrString(cls, fields[i]);
+        if (descr == NULL) {
+            return -1;
+        }
+        if (Py_TYPE(descr)->tp_descr_set == NULL) {
+            Py_DECREF(descr);
+            PyErr_Format(PyExc_TypeError, "sg_record_init: %s.%s is not a slot", ((PyTypeObject *)cls)->tp_name,
+                         fields[i]);
+            return -1;
+        }
+        record->setters[i] = descr;
+        record->count = i + 1;
+    }
+    Py_INCREF(cls);
+    record->type = (PyTypeObject *)cls;
+    return 0;
+}
+
+static inline void
+sg_record_clear(sg_record *record)
+{
+    for (Py_ssize_t i = 0; i < record->count; i++) {
+        Py_CLEAR(record->setters[i]);
+    }
+    record->count = 0;
+    Py_CLEAR(record->type);
+}
+
+/* A new instance with ``values`` (borrowed, one per field) in its slots; NULL with an exception set on failure. */
+static inline PyObject *
+sg_record_new(const sg_record *record, PyObject *const *values)
+{
+    PyObject *obj = record->type->tp_alloc(record->type, 0);
+    if (obj == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < record->count; i++) {
+        PyObject *setter = record->setters[i];
+        if (Py_TYPE(setter)->tp_descr_set(setter, obj, values[i]) < 0) {
+            Py_DECREF(obj);
+            return NULL;
+        }
+    }
+    return obj;
+}
+
+/* A tuple of two ints, (start, end). */
+static inline PyObject *
+sg_span(Py_ssize_t start, Py_ssize_t end)
+{
+    PyObject *a = PyLong_FromSsize_t(start);
+    if (a == NULL) {
+        return NULL;
+    }
+    PyObject *b = PyLong_FromSsize_t(end);
+    if (b == NULL) {
+        Py_DECREF(a);
+        return NULL;
+    }
+    PyObject *span = PyTuple_New(2);
+    if (span == NULL) {
+        Py_DECREF(a);
+        Py_DECREF(b);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(span, 0, a);
+    PyTuple_SET_ITEM(span, 1, b);
+    return span;
+}
+
+#endif

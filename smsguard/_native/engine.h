@@ -1,0 +1,80 @@
+/* smsguard._cengine: what engine.c (construction, verdict, module) and engine_rules.c (evaluate) share. */
+#ifndef SMSGUARD_NATIVE_ENGINE_H
+#define SMSGUARD_NATIVE_ENGINE_H
+
+#include "common.h"
+
+#define N_FACTS 4  /* the prefilter facts: amounts, signatures, links, sender */
+
+typedef struct {
+    PyObject *evaluate, *id, *category, *weight, *title, *pack;
+    int enabled;
+} RuleInfo;
+
+typedef struct {
+    PyObject *id, *risk, *title, *advice;
+    double threshold, priority;
+    int is_fallback;
+} CategoryInfo;
+
+typedef struct {
+    PyObject_HEAD
+    int ready;                  /* built, and not cleared by the garbage collector */
+    Py_ssize_t nrules;
+    RuleInfo *rules;
+    int planned;                /* the pack has an EvaluationPlan; otherwise every rule runs */
+    Py_ssize_t nalways;
+    Py_ssize_t *always;
+    PyObject *literal;          /* a copy of plan.literal: literal id -> tuple of rule indices */
+    PyObject *signal;           /* a copy of plan.signal */
+    int has_fact;
+    PyObject *fact[N_FACTS];    /* plan.fact of each fact; NULL when absent */
+    PyObject *tokenizer;
+    int fast_scoring;           /* the categories have float thresholds and priorities and unique str ids */
+    Py_ssize_t ncategories;
+    CategoryInfo *categories;
+    PyObject *category_index;   /* id -> index into ``categories`` */
+    Py_ssize_t fallback_index;  /* -1 when no category is the fallback */
+    PyObject *fallback, *none_risk, *advice_of, *version;
+    PyObject *normalize_sender, *hit_parts, *rule_aborted, *fsum;
+    sg_record context_rec, hit_rec, verdict_rec, judgement_rec;
+} Evaluator;
+
+/* The value of slot ``index`` of an object built by ``record`` (a new reference). */
+static inline PyObject *
+sg_slot_get(const sg_record *record, Py_ssize_t index, PyObject *obj)
+{
+    PyObject *descr = record->setters[index];
+    return Py_TYPE(descr)->tp_descr_get(descr, obj, (PyObject *)record->type);
+}
+
+static inline int
+sg_engine_ready(const Evaluator *self)
+{
+    if (!self->ready) {
+        PyErr_SetString(PyExc_RuntimeError, "this Evaluator was cleared");
+    }
+    return self->ready;
+}
+
+/* The attributes ``names`` (NULL-terminated) of ``obj`` into ``out`` as new references; -1 with an exception. */
+static inline int
+sg_get_attrs(PyObject *obj, const char *const *names, PyObject **out)
+{
+    for (Py_ssize_t i = 0; names[i] != NULL; i++) {
+        if ((out[i] = PyObject_GetAttrString(obj, names[i])) == NULL) {
+            while (--i >= 0) {
+                Py_CLEAR(out[i]);
+            }
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* engine_rules.c: load the rules and the plan (-1 with an exception; a ValueError for a plan it does not take) */
+int sg_engine_load_rules(Evaluator *self, PyObject *rules, PyObject *plan, PyObject *fact_names);
+int sg_engine_rules_init(void);
+PyObject *sg_engine_evaluate(Evaluator *self, PyObject *const *args, Py_ssize_t nargs);
+
+#endif

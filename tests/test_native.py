@@ -1,0 +1,87 @@
+"""The accelerator registry: setup.py builds what smsguard.native loads, the switch to pure Python works, and a
+CI build (SMSGUARD_REQUIRE_NATIVE=1) has every accelerator in use."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from smsguard import native
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _setup_accelerators() -> dict[str, str]:
+    tree = ast.parse((ROOT / "setup.py").read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == "ACCELERATORS":
+            table = ast.literal_eval(node.value)  # type: ignore[arg-type]
+            return {name: module for name, (module, _sources) in table.items()}
+    raise AssertionError("setup.py has no ACCELERATORS table")
+
+
+def test_setup_builds_what_native_loads() -> None:
+    assert _setup_accelerators() == native.MODULES
+
+
+def test_every_source_file_exists() -> None:
+    tree = ast.parse((ROOT / "setup.py").read_text(encoding="utf-8"))
+    sources = [
+        source
+        for node in ast.walk(tree)
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == "ACCELERATORS"
+        for _module, files in ast.literal_eval(node.value).values()  # type: ignore[arg-type]
+        for source in files
+    ]
+    assert sources
+    assert [s for s in sources if not (ROOT / s).is_file()] == []
+
+
+@pytest.mark.parametrize(
+    ("setting", "off"),
+    [
+        ("", set()),
+        ("0", set()),
+        ("no", set()),
+        ("1", set(native.MODULES)),
+        ("TRUE", set(native.MODULES)),
+        ("all", set(native.MODULES)),
+        ("extract, host", {"extract", "host"}),
+        ("normalize", {"normalize"}),
+    ],
+)
+def test_switch_to_pure_python(monkeypatch: pytest.MonkeyPatch, setting: str, off: set[str]) -> None:
+    monkeypatch.setenv(native.PURE_ENV, setting)
+    assert {name for name in native.MODULES if native.turned_off(name)} == off
+    for name in off:
+        assert native.load(name) is None
+
+
+def test_ci_build_uses_every_accelerator() -> None:
+    if os.environ.get("SMSGUARD_REQUIRE_NATIVE") != "1":
+        pytest.skip("set SMSGUARD_REQUIRE_NATIVE=1 where the C extensions must have been built")
+    if native.turned_off(""):
+        pytest.skip("SMSGUARD_PURE_PYTHON asks for the pure-Python path")
+    assert native.status() == dict.fromkeys(native.MODULES, True)
+
+
+def test_version_names_the_accelerators_in_use() -> None:
+    env = {**os.environ, native.PURE_ENV: "extract"}
+    out = subprocess.run(
+        [sys.executable, "-c", "from smsguard.cli import main; main()", "--version"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout.splitlines()
+    assert out[0].startswith("smsguard ")
+    pure = out[2].removeprefix("pure Python: ").split(", ")
+    assert "extract" in pure
+    unbuilt = {name for name, module in native.MODULES.items() if importlib.util.find_spec(module) is None}
+    assert set(pure) == {"extract"} | unbuilt
