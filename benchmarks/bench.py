@@ -209,7 +209,8 @@ def pure_python_rate(count: int, seed: int) -> float:
     accelerator turned off (the choice is made at import), timed while this run waits."""
     code = f"import sys, json; sys.argv = ['bench']; import bench; print(json.dumps(bench.whole_rate({count}, {seed})))"
     env = {**os.environ, "SMSGUARD_PURE_PYTHON": "1", "PYTHONPATH": str(Path(__file__).resolve().parent)}
-    out = subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True, text=True)
+    here = Path(__file__).resolve().parent
+    out = subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True, text=True, cwd=here)
     return float(json.loads(out.stdout))
 
 
@@ -292,7 +293,7 @@ def startup(workdir: Path) -> Report:
         times = []
         for _ in range(runs):
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True)
+            subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True, cwd=workdir)
             times.append(time.perf_counter() - started)
         return statistics.median(times)
 
@@ -326,6 +327,7 @@ def scan(count: int, workdir: Path) -> Report:
                 ],
                 check=True,
                 stdout=subprocess.DEVNULL,
+                cwd=workdir,
             )
             seconds = min(seconds, time.perf_counter() - started)
         out[f"jobs{jobs}_s"] = seconds

@@ -71,7 +71,7 @@ def test_ci_build_uses_every_accelerator() -> None:
     assert native.status() == dict.fromkeys(native.MODULES, True)
 
 
-def test_version_names_the_accelerators_in_use() -> None:
+def test_version_names_the_accelerators_in_use(tmp_path: Path) -> None:
     env = {**os.environ, native.PURE_ENV: "extract"}
     out = subprocess.run(
         [sys.executable, "-c", "from smsguard.cli import main; main()", "--version"],
@@ -79,6 +79,7 @@ def test_version_names_the_accelerators_in_use() -> None:
         text=True,
         env=env,
         check=True,
+        cwd=tmp_path,  # not the checkout, whose smsguard/ (without the built modules) would shadow the installed one
     ).stdout.splitlines()
     assert out[0].startswith("smsguard ")
     pure = out[2].removeprefix("pure Python: ").split(", ")
