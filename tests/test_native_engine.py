@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import math
-import os
 import sys
 import types
 from collections.abc import Callable, Sequence
@@ -40,13 +39,12 @@ from smsguard.pack import PackInfo
 from smsguard.plugins import PluginHost
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from native_support import missing_accelerator
 from synth import Generator
 
 _cengine = load("engine")
 if _cengine is None:
-    if os.environ.get("SMSGUARD_REQUIRE_NATIVE") == "1":
-        pytest.fail("the engine accelerator (smsguard._cengine) is not built", pytrace=False)
-    pytest.skip("the engine accelerator (smsguard._cengine) is not built or is turned off", allow_module_level=True)
+    missing_accelerator("engine")
 assert _cengine is not None
 Evaluator = _cengine.Evaluator
 

@@ -5,7 +5,6 @@ the same cache of the reader context, for any input."""
 from __future__ import annotations
 
 import gc
-import os
 import sys
 import tracemalloc
 from collections.abc import Callable, Iterator, Sequence
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from native_support import missing_accelerator
 from smsguard_plugins import (
     _cues,
     _evidence,
@@ -33,15 +33,12 @@ from smsguard_plugins import (
 )
 from smsguard_plugins._terms import Entry, TermHit
 
-from smsguard import native
 from smsguard.extract import extract
 from smsguard.model import Message, Signal
 from smsguard.normalize import SEPARATOR_CHARS, NormalizedText, default_normalizer
 
 if _evidence._native is None or _cues._native is None:
-    if os.environ.get("SMSGUARD_REQUIRE_NATIVE") == "1" and not native.turned_off("evidence"):
-        pytest.fail("the native accelerator evidence is not built", pytrace=False)
-    pytest.skip("the native accelerator evidence is not built or turned off", allow_module_level=True)
+    missing_accelerator("evidence")
 
 from smsguard_plugins import _cevidence as C
 

@@ -3,7 +3,6 @@ values, spans, types and shared empty instance, or the same exception, for any N
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,16 +11,14 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from native_support import missing_accelerator
 
 import smsguard.extract as extract_module
-from smsguard import native
 from smsguard.extract import Features, extract_python
 from smsguard.normalize import NormalizedText, default_normalizer
 
 if extract_module._native is None:
-    if os.environ.get("SMSGUARD_REQUIRE_NATIVE") == "1" and not native.turned_off("extract"):
-        pytest.fail("the native accelerator extract is not built", pytrace=False)
-    pytest.skip("the native accelerator extract is not built or turned off", allow_module_level=True)
+    missing_accelerator("extract")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from synth import Generator

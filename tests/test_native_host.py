@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gc
 import math
-import os
 import re
 import sys
 import time
@@ -20,9 +19,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from native_support import missing_accelerator
 
 import smsguard.host_detect as host_detect
-from smsguard import Engine, native
+from smsguard import Engine
 from smsguard.extract import Features, extract
 from smsguard.hookspecs import hookimpl
 from smsguard.host_detect import Detection
@@ -32,9 +32,7 @@ from smsguard.plugin_guard import Guard, GuardState, Tracer
 from smsguard.plugins import PluginHost, make_plugin_manager
 
 if host_detect._native is None:
-    if os.environ.get("SMSGUARD_REQUIRE_NATIVE") == "1" and not native.turned_off("host"):
-        pytest.fail("the native accelerator host is not built", pytrace=False)
-    pytest.skip("the native accelerator host is not built or turned off", allow_module_level=True)
+    missing_accelerator("host")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from synth import Generator  # type: ignore[import-not-found]

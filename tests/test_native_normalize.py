@@ -3,7 +3,6 @@ text, through normalize, normalize_any and normalize_pattern."""
 
 from __future__ import annotations
 
-import os
 import pickle
 import re
 import sys
@@ -12,9 +11,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from native_support import missing_accelerator
 
 import smsguard.normalize as normalize_module
-from smsguard import native
 from smsguard.lexicon import LexiconEntry
 from smsguard.lookalikes import LookalikeStep
 from smsguard.normalize import (
@@ -32,9 +31,7 @@ from smsguard.normalize import (
 )
 
 if normalize_module._native is None:
-    if os.environ.get("SMSGUARD_REQUIRE_NATIVE") == "1" and not native.turned_off("normalize"):
-        pytest.fail("the native accelerator normalize is not built", pytrace=False)
-    pytest.skip("the native accelerator normalize is not built or turned off", allow_module_level=True)
+    missing_accelerator("normalize")
 
 from smsguard._cnormalize import Plan
 

@@ -27,6 +27,7 @@ import ahocorasick_rs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from native_support import missing_accelerator
 from smsguard_plugins import _terms
 from smsguard_plugins._brands import _NAME_TERMS
 from smsguard_plugins._cues import CONTEXT_TERMS
@@ -37,9 +38,7 @@ from smsguard.normalize import NormalizedText, default_normalizer, replace_surro
 from smsguard.termscan import TermMatcher
 
 if termscan._native is None or _terms._native is None:
-    if os.environ.get("SMSGUARD_REQUIRE_NATIVE") == "1" and not native.turned_off("termscan"):
-        pytest.fail("the native accelerator termscan is not built", pytrace=False)
-    pytest.skip("the native accelerator termscan is not built or turned off", allow_module_level=True)
+    missing_accelerator("termscan")
 
 from smsguard import _ctermscan as C
 
