@@ -14,7 +14,7 @@ from typing import Any
 from smsguard import __version__, scoring
 from smsguard.cache import PackCache, cache_enabled
 from smsguard.diagnostics import Diagnostic
-from smsguard.engine_native import native_evaluator
+from smsguard.engine_native import hit_parts, native_evaluator
 from smsguard.extract import Features, extract
 from smsguard.intake import as_message, batched, check_input
 from smsguard.lang import prefilter
@@ -227,8 +227,8 @@ class Engine:
         Returns every rule's result (None for the rules skipped: their prefilter proves them false) and the hits
         of the enabled rules that hold; failures of plugin functions are appended to ``failures``.
         """
+        found = self.pack.literals.find_spans(ntext.text)
         if self._fast is not None:
-            found = self.pack.literals.find_spans(ntext.text)
             return self._fast.evaluate(message, ntext, features, signals, failures, found)
         by_name: dict[str, list[Signal]] = {}
         for signal in signals:
@@ -239,7 +239,6 @@ class Engine:
                 same.append(signal)
         rules = self.pack.rules
         original = message.text
-        found = self.pack.literals.find_spans(ntext.text)
         sender = normalize_sender(message.sender)
         ctx = MatchContext(
             message, ntext, features, by_name, found, sender, self._tokenizer, len(rules), self.pack.plan is not None
@@ -256,18 +255,8 @@ class Engine:
                 continue
             results[index] = result
             if rule.enabled:
-                spans = tuple(sorted(set(result))) if len(result) > 1 else tuple(result)
-                hits.append(
-                    Hit(
-                        rule.id,
-                        rule.category,
-                        rule.weight,
-                        rule.title,
-                        spans,
-                        tuple([original[s:e] for s, e in spans]),
-                        rule.pack,
-                    )
-                )
+                spans, evidence = hit_parts(result, original)
+                hits.append(Hit(rule.id, rule.category, rule.weight, rule.title, spans, evidence, rule.pack))
         failures.extend(ctx.failures)
         return results, hits
 

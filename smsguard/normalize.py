@@ -290,6 +290,15 @@ def _t2s_by_char(text: str) -> str:
     return "".join(mapping.get(ch, ch) for ch in text)
 
 
+def combined_change_test(steps: Sequence[ChangeTestedStep]) -> re.Pattern[str] | None:
+    """Matches a text that one of ``steps`` can change; None if none of them ever changes one."""
+    tests = [test for test in (step.change_test() for step in steps) if test.first_chars]
+    if not tests:
+        return None
+    first_chars = "".join(test.first_chars for test in tests)
+    return searched_at(first_chars, "|".join(f"(?:{test.pattern})" for test in tests))
+
+
 class Normalizer:
     """Runs normalization steps in order and keeps the offset map to the original text.
 
@@ -312,11 +321,7 @@ class Normalizer:
     @cached_property
     def _tail_test(self) -> re.Pattern[str] | None:
         """Matches a text that one of the tail steps can change; None if none of them ever changes one."""
-        tests = [test for test in (step.change_test() for step in self._tail_steps) if test.first_chars]
-        if not tests:
-            return None
-        first_chars = "".join(test.first_chars for test in tests)
-        return searched_at(first_chars, "|".join(f"(?:{test.pattern})" for test in tests))
+        return combined_change_test(self._tail_steps)
 
     @cached_property
     def _plan(self) -> Plan | None:
@@ -423,11 +428,8 @@ def _native_plan(steps: tuple[NormalizationStep, ...]) -> Plan | None:
     if tuple(type(step) for step in steps) != kinds:
         return None
     lookalikes = [step for step in steps if isinstance(step, LookalikeStep)]
-    tests = [test for test in (step.change_test() for step in lookalikes) if test.first_chars]
-    lookalike_test = None
-    if tests:
-        first_chars = "".join(test.first_chars for test in tests)
-        lookalike_test = searched_at(first_chars, "|".join(f"(?:{test.pattern})" for test in tests)).search
+    combined = combined_change_test(lookalikes)
+    lookalike_test = None if combined is None else combined.search
     plan: Plan = _native.Plan(
         record=NormalizedText,
         separators=SEPARATOR_CHARS,
