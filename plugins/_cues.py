@@ -239,7 +239,4 @@ if _native is not None:
             "warned_window": _WARNED_WINDOW,
         },
     )
-    context_of = _native.context_of
-    reader_directed = _native.reader_directed
-    impersonated = _native.impersonated
-    negated = _native.negated
+    globals().update({name: getattr(_native, name) for name in REFERENCE})  # each name now the C function

@@ -170,10 +170,4 @@ REFERENCE: dict[str, Callable[..., object]] = {
 _native = load("evidence")
 if _native is not None:
     _native.bind_evidence(Signal, NormalizedText, TermHit, Entry, _PLUGIN_OF, FUZZY_CONFIDENCE, REFERENCE)
-    make_signal = _native.make_signal
-    span_signal = _native.span_signal
-    by_kind = _native.by_kind
-    resolve_overlaps = _native.resolve_overlaps
-    inside = _native.inside
-    occurrences = _native.occurrences
-    phrases = _native.phrases
+    globals().update({name: getattr(_native, name) for name in REFERENCE})  # each name now the C function
