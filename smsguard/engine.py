@@ -123,7 +123,8 @@ class Engine:
         return self.judge(Message(text, sender, received_at, meta or {})).verdict
 
     def check_message(self, message: Message) -> Verdict:
-        return self.judge(message).verdict
+        with self._lock:
+            return self._judge_one(message).verdict
 
     def check_many(self, items: Iterable[str | Message | Mapping[str, Any]]) -> Iterator[Verdict]:
         """Judge messages in order: strings, :class:`Message` objects or mappings with ``text``.
@@ -173,7 +174,8 @@ class Engine:
 
     def judge(self, message: Message) -> Judgement:
         """Judge one message and keep every intermediate result."""
-        return self.judge_many([message])[0]
+        with self._lock:
+            return self._judge_one(message)
 
     def judge_many(self, messages: Sequence[Message]) -> list[Judgement]:
         """Judge messages stage by stage: every normalization, then every extraction, then the detectors, the rules
@@ -197,22 +199,41 @@ class Engine:
         texts = [self.normalizer.normalize_any(m.text) for m in messages]
         features = [extract(t) for t in texts]
         detected = [self.host.detect(m, t, f) for m, t, f in zip(messages, texts, features, strict=True)]
-        judgements: list[Judgement] = []
-        fast = self._fast
-        for message, ntext, found, (signals, failures) in zip(messages, texts, features, detected, strict=True):
-            results, hits = self.evaluate(message, ntext, found, signals, failures)
-            verdict = self._verdict(hits, signals, failures)
-            verdict, adjust_failures = self.host.adjust(message, verdict, self._categories)
-            if adjust_failures:
-                verdict = _with_errors(verdict, adjust_failures)
-            if fast is not None:
-                judgements.append(fast.judgement(message, ntext, found, signals, results, verdict))
-            else:
-                judgements.append(Judgement(message, ntext, found, tuple(signals), tuple(results), verdict))
+        judgements = [
+            self._conclude(message, ntext, found, signals, failures)
+            for message, ntext, found, (signals, failures) in zip(messages, texts, features, detected, strict=True)
+        ]
         if before is not None and len(self.host.guard.disabled) > len(before.disabled):
             self.host.guard.restore(before)
-            return [self.judge(message) for message in messages]
+            return [self._judge_one(message) for message in messages]
         return judgements
+
+    def _judge_one(self, message: Message) -> Judgement:
+        """What :meth:`_judge_many` does for a batch of one, without the batch's lists: a call costs a few
+        microseconds less, which is a tenth of the whole on the native path."""
+        check_input(message)
+        ntext = self.normalizer.normalize_any(message.text)
+        features = extract(ntext)
+        signals, failures = self.host.detect(message, ntext, features)
+        return self._conclude(message, ntext, features, signals, failures)
+
+    def _conclude(
+        self,
+        message: Message,
+        ntext: NormalizedText,
+        features: Features,
+        signals: list[Signal],
+        failures: list[PluginFailure],
+    ) -> Judgement:
+        """The rules, the verdict and the plugins' adjustments of one message whose detectors have run."""
+        results, hits = self.evaluate(message, ntext, features, signals, failures)
+        verdict = self._verdict(hits, signals, failures)
+        verdict, adjust_failures = self.host.adjust(message, verdict, self._categories)
+        if adjust_failures:
+            verdict = _with_errors(verdict, adjust_failures)
+        if self._fast is not None:
+            return self._fast.judgement(message, ntext, features, signals, results, verdict)
+        return Judgement(message, ntext, features, tuple(signals), tuple(results), verdict)
 
     def evaluate(
         self,
