@@ -12,15 +12,34 @@ from pathlib import Path
 
 from setuptools import Extension, setup
 
-# short name -> (module, C sources); smsguard.native loads them by the short name
-ACCELERATORS: dict[str, tuple[str, list[str]]] = {
-    "normalize": ("smsguard._cnormalize", ["smsguard/_native/normalize.c"]),
-    "extract": ("smsguard._cextract", ["smsguard/_native/extract.c"]),
-    "host": ("smsguard._chost", ["smsguard/_native/host.c"]),
-    "engine": ("smsguard._cengine", ["smsguard/_native/engine.c", "smsguard/_native/engine_rules.c"]),
-    "termscan": ("smsguard._ctermscan", ["smsguard/_native/termscan.c", "smsguard/_native/termscan_terms.c"]),
-    "evidence": ("smsguard_plugins._cevidence", ["plugins/_native/evidence.c", "plugins/_native/evidence_cues.c"]),
+# short name -> (module, directory); the sources of an accelerator are <directory>/<name>.c and any
+# <directory>/<name>_*.c beside it. smsguard.native loads the modules by the short name.
+ACCELERATORS: dict[str, tuple[str, str]] = {
+    "normalize": ("smsguard._cnormalize", "smsguard/_native"),
+    "extract": ("smsguard._cextract", "smsguard/_native"),
+    "host": ("smsguard._chost", "smsguard/_native"),
+    "engine": ("smsguard._cengine", "smsguard/_native"),
+    "termscan": ("smsguard._ctermscan", "smsguard/_native"),
+    "conditions": ("smsguard._cconditions", "smsguard/_native"),
+    "evidence": ("smsguard_plugins._cevidence", "plugins/_native"),
+    "brands": ("smsguard_plugins._cbrands", "plugins/_native"),
+    "collector": ("smsguard_plugins._ccollector", "plugins/_native"),
+    "credential": ("smsguard_plugins._ccredential", "plugins/_native"),
+    "harassment": ("smsguard_plugins._charassment", "plugins/_native"),
+    "legal": ("smsguard_plugins._clegal", "plugins/_native"),
+    "link": ("smsguard_plugins._clink", "plugins/_native"),
+    "payment": ("smsguard_plugins._cpayment", "plugins/_native"),
+    "scripts": ("smsguard_plugins._cscripts", "plugins/_native"),
+    "sender": ("smsguard_plugins._csender", "plugins/_native"),
+    "specificity": ("smsguard_plugins._cspecificity", "plugins/_native"),
+    "urgency": ("smsguard_plugins._curgency", "plugins/_native"),
 }
+
+
+def sources(name: str, directory: str) -> list[str]:
+    return [f"{directory}/{name}.c", *sorted(str(p) for p in Path(directory).glob(f"{name}_*.c"))]
+
+
 # Every header is a dependency of every accelerator: a change to one rebuilds them all, which takes seconds.
 _HEADERS = sorted(str(p) for d in ("smsguard/_native", "plugins/_native") for p in Path(d).glob("*.h"))
 
@@ -29,13 +48,13 @@ setup(
     ext_modules=[
         Extension(
             module,
-            sources=sources,
+            sources=sources(name, directory),
             depends=_HEADERS,
             include_dirs=["smsguard/_native"],
             extra_compile_args=["-O2", "-std=c11", "-Wall", "-Wextra", "-Wno-unused-parameter"],
             optional=os.environ.get("SMSGUARD_REQUIRE_NATIVE") != "1",
         )
-        for name, (module, sources) in ACCELERATORS.items()
+        for name, (module, directory) in ACCELERATORS.items()
         if not only or name in only
     ]
 )

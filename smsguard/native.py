@@ -19,7 +19,19 @@ MODULES: dict[str, str] = {
     "host": "smsguard._chost",
     "engine": "smsguard._cengine",
     "termscan": "smsguard._ctermscan",
+    "conditions": "smsguard._cconditions",
     "evidence": "smsguard_plugins._cevidence",
+    "brands": "smsguard_plugins._cbrands",
+    "collector": "smsguard_plugins._ccollector",
+    "credential": "smsguard_plugins._ccredential",
+    "harassment": "smsguard_plugins._charassment",
+    "legal": "smsguard_plugins._clegal",
+    "link": "smsguard_plugins._clink",
+    "payment": "smsguard_plugins._cpayment",
+    "scripts": "smsguard_plugins._cscripts",
+    "sender": "smsguard_plugins._csender",
+    "specificity": "smsguard_plugins._cspecificity",
+    "urgency": "smsguard_plugins._curgency",
 }
 PURE_ENV = "SMSGUARD_PURE_PYTHON"
 

@@ -1,15 +1,22 @@
 /* Shared by smsguard's native accelerators: building the project's frozen, slotted records from C.
  *
  * A frozen dataclass's generated __init__ sets each field with object.__setattr__, which costs a Python call per
- * field. The accelerators allocate the instance and set each slot through the class's member descriptor, which is
- * what object.__setattr__ does in the end. Only records without __post_init__ or field validation are built this
- * way: the result is the same object the class would build from the same values.
+ * field. The accelerators allocate the instance and store each value in its slot, as the class's member
+ * descriptor does (through the descriptor when a field is not a plain object slot). Only records without
+ * __post_init__ or field validation are built this way: the result is the same object the class would build from
+ * the same values.
  */
 #ifndef SMSGUARD_NATIVE_COMMON_H
 #define SMSGUARD_NATIVE_COMMON_H
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
+
+#ifndef Py_T_OBJECT_EX
+#define Py_T_OBJECT_EX T_OBJECT_EX
+#define Py_READONLY READONLY
+#endif
 
 #define SG_MAX_FIELDS 16
 
@@ -17,7 +24,37 @@ typedef struct {
     PyTypeObject *type;                 /* a strong reference */
     Py_ssize_t count;                   /* number of fields */
     PyObject *setters[SG_MAX_FIELDS];   /* the member descriptors, strong references */
+    Py_ssize_t offsets[SG_MAX_FIELDS];  /* each field's slot offset, -1 for a field set through its descriptor */
 } sg_record;
+
+/* The offset in the instance of the object slot that ``descr`` (a class attribute) describes, or -1 when it is
+ * not a plain object slot (a __slots__ entry). Sets no exception. */
+static inline Py_ssize_t
+sg_slot_offset(PyObject *descr)
+{
+    if (!Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
+        return -1;
+    }
+    PyMemberDef *member = ((PyMemberDescrObject *)descr)->d_member;
+    return member->type == Py_T_OBJECT_EX && !(member->flags & Py_READONLY) ? member->offset : -1;
+}
+
+/* The offset of the object slot ``name`` of the class ``cls``, or -1 with TypeError set. */
+static inline Py_ssize_t
+sg_slot_offset_of(PyObject *cls, const char *name)
+{
+    PyObject *descr = PyObject_GetAttrString(cls, name);
+    if (descr == NULL) {
+        return -1;
+    }
+    Py_ssize_t offset = sg_slot_offset(descr);
+    Py_DECREF(descr);
+    if (offset < 0) {
+        PyErr_Format(PyExc_TypeError, "%s.%s is not an object slot",
+                     PyType_Check(cls) ? ((PyTypeObject *)cls)->tp_name : "?", name);
+    }
+    return offset;
+}
 
 /* Look up the slots ``fields`` (NULL-terminated, in the order sg_record_new takes values) of ``cls``.
  * Returns 0, or -1 with an exception set. */
@@ -45,6 +82,7 @@ sg_record_init(sg_record *record, PyObject *cls, const char *const *fields)
             return -1;
         }
         record->setters[i] = descr;
+        record->offsets[i] = sg_slot_offset(descr);
         record->count = i + 1;
     }
     Py_INCREF(cls);
@@ -71,6 +109,12 @@ sg_record_new(const sg_record *record, PyObject *const *values)
         return NULL;
     }
     for (Py_ssize_t i = 0; i < record->count; i++) {
+        Py_ssize_t offset = record->offsets[i];
+        if (offset >= 0 && values[i] != NULL) {
+            /* a fresh instance: the slot is empty, as the descriptor would find it */
+            *(PyObject **)((char *)obj + offset) = Py_NewRef(values[i]);
+            continue;
+        }
         PyObject *setter = record->setters[i];
         if (Py_TYPE(setter)->tp_descr_set(setter, obj, values[i]) < 0) {
             Py_DECREF(obj);

@@ -12,11 +12,6 @@
  */
 #include "host_signals.h"
 
-#include <structmember.h>
-
-#ifndef Py_T_OBJECT_EX
-#define Py_T_OBJECT_EX T_OBJECT_EX
-#endif
 
 /* Interned names: the hook, the Detection and Guard methods called back, list.sort. */
 enum { N_DETECT, N_SKIPPED, N_SUCCEEDED, N_CALL, N_LISTED, N_RAISED, N_OVERRAN, N_EMITTED, N_SORT, NAMES };
@@ -200,13 +195,10 @@ loop_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         goto error;
     }
     for (Py_ssize_t i = 0; i < SIGNAL_FIELDS; i++) {
-        PyObject *descr = self->signal.setters[i];
-        if (!Py_IS_TYPE(descr, &PyMemberDescr_Type)
-            || ((PyMemberDescrObject *)descr)->d_member->type != Py_T_OBJECT_EX) {
+        if ((self->at[i] = self->signal.offsets[i]) < 0) {
             PyErr_SetString(PyExc_TypeError, "DetectLoop: the signal type's fields must be plain slots");
             goto error;
         }
-        self->at[i] = ((PyMemberDescrObject *)descr)->d_member->offset;
     }
     return (PyObject *)self;
 

@@ -102,14 +102,11 @@ Terms_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     }
     Py_DECREF(stop);
     for (int i = 0; i < FIELDS; i++) {
-        PyObject *descr = self->record.setters[i];
-        if (!Py_IS_TYPE(descr, &PyMemberDescr_Type) ||
-            ((PyMemberDescrObject *)descr)->d_member->type != T_OBJECT_EX) {
+        if ((self->offset[i] = self->record.offsets[i]) < 0) {
             PyErr_SetString(PyExc_TypeError, "_Message must keep its fields in __slots__");
             Py_DECREF(self);
             return NULL;
         }
-        self->offset[i] = ((PyMemberDescrObject *)descr)->d_member->offset;
     }
     return (PyObject *)self;
 }
