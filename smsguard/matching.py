@@ -82,6 +82,7 @@ class MatchContext:
         "failures",
         "features",
         "found",
+        "found_bits",
         "identity",
         "message",
         "ntext",
@@ -111,6 +112,9 @@ class MatchContext:
         self.features = features
         self.signals = signals
         self.found = found
+        # A bitmap of found's keys (bit i of byte i // 8: literal id i), which the engine accelerator sets for the
+        # condition accelerator's literal tests; None: they ask ``found``.
+        self.found_bits: bytes | None = None
         self.sender = sender
         self.tokenizer = tokenizer
         self.prefilter = prefilter  # skip a regex when no literal it needs was found

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
+from smsguard.lang import combinators
 from smsguard.matching import (
     BoolEval,
     BoolResult,
@@ -97,17 +98,21 @@ def span_finder(terms: TermSet) -> Callable[[MatchContext], list[NSpan]]:
 def compile_any(terms: TermSet) -> BoolEval:
     """``any(...)``: the sorted spans of every occurrence of every term, or None when none occurs.
 
-    The common shapes get their own closure. Each list of ``ctx.found`` holds at least one span, in text order
-    (``find_spans``), so a literal's presence is a key test and the spans of one literal need no sort.
+    The common shapes get their own closure (or C node, which holds the closure). Each list of ``ctx.found``
+    holds at least one span, in text order (``find_spans``), so a literal's presence is a key test and the spans
+    of one literal need no sort.
     """
-    ids, regexes = terms.literal_ids, terms.regexes
+    ids, regexes, nodes = terms.literal_ids, terms.regexes, combinators.NODES
     if regexes:
         return _any_with_regexes(terms)
     if len(ids) == 1:
-        return _any_literal(next(iter(ids)))
+        closure = _any_literal(next(iter(ids)))
+        return closure if nodes is None else cast(BoolEval, nodes.any_literal(ids, closure))
     if len(ids) <= _PROBE_LIMIT:
-        return _any_probed(tuple(sorted(ids)))
-    return _any_intersected(ids)
+        closure = _any_probed(tuple(sorted(ids)))
+        return closure if nodes is None else cast(BoolEval, nodes.any_probed(ids, closure))
+    closure = _any_intersected(ids)
+    return closure if nodes is None else cast(BoolEval, nodes.any_intersected(ids, closure))
 
 
 def _any_literal(literal_id: int) -> BoolEval:
@@ -183,7 +188,7 @@ def compile_none_of(terms: TermSet) -> BoolEval:
     def evaluate(ctx: MatchContext) -> BoolResult:
         return () if ids.isdisjoint(ctx.found) else None
 
-    return evaluate
+    return evaluate if combinators.NODES is None else cast(BoolEval, combinators.NODES.none_of(ids, evaluate))
 
 
 def compile_all(terms: TermSet) -> BoolEval:
@@ -254,7 +259,11 @@ def compile_near(left: TermSet, right: TermSet, within: int) -> BoolEval:
                     return tuple(pair) if ctx.identity else ctx.original(pair)
         return None
 
-    return evaluate
+    nodes = combinators.NODES
+    if nodes is None or left.regexes or right.regexes:
+        return evaluate
+    a, b = left.literal_ids, right.literal_ids
+    return cast(BoolEval, nodes.near(a, len(a) <= _PROBE_LIMIT, b, len(b) <= _PROBE_LIMIT, within, evaluate))
 
 
 def compile_word(terms: TermSet) -> BoolEval:
@@ -288,7 +297,9 @@ def compile_sender(literals: frozenset[str], terms: TermSet) -> BoolEval:
                 return ()
         return None
 
-    return evaluate
+    if combinators.NODES is None:
+        return evaluate
+    return cast(BoolEval, combinators.NODES.sender(literals, bool(terms.regexes), evaluate))
 
 
 def compile_field_contains(field: Literal["signature", "link"], terms: TermSet) -> BoolEval:
@@ -312,4 +323,6 @@ def compile_field_contains(field: Literal["signature", "link"], terms: TermSet) 
                     return (item.span,)
         return None
 
-    return evaluate
+    if combinators.NODES is None or not shortcut:
+        return evaluate
+    return cast(BoolEval, combinators.NODES.signature_guard(ids, evaluate))  # the shortcut in C, then the closure

@@ -1,6 +1,11 @@
 """The boolean combinators compiled rule conditions are built from: ``or``, ``and``, ``not``, ``N of``, and the
 constant conditions. Each returns a closure over a :class:`~smsguard.matching.MatchContext` giving the spans that
 made the condition hold, or None.
+
+With the ``conditions`` accelerator (``NODES``, smsguard/_native/conditions.c) the combinators, and the common
+leaves of :mod:`smsguard.lang.builtins` and :mod:`smsguard.lang.expressions`, are C nodes instead: called the same
+way, computing the same results from the same children. A leaf node keeps its closure, which it calls for the rare
+input it leaves to Python. The closures stay as the reference and the fallback.
 """
 
 from __future__ import annotations
@@ -8,6 +13,12 @@ from __future__ import annotations
 from typing import cast
 
 from smsguard.matching import BoolEval, BoolResult, MatchContext, ValueEval
+from smsguard.model import Signal
+from smsguard.native import load
+
+NODES = load("conditions")  # read when a condition is compiled: the tests compile both ways
+if NODES is not None:
+    NODES.bind(MatchContext, Signal)
 
 
 def as_values(kind: str, evaluator: BoolEval | ValueEval) -> ValueEval:
@@ -27,6 +38,8 @@ def always(ctx: MatchContext) -> BoolResult:
 
 def any_of(items: list[BoolEval]) -> BoolEval:
     """The first item that holds gives the spans."""
+    if NODES is not None:
+        return cast(BoolEval, NODES.any_of(items))
     if len(items) == 2:
         first, second = items
 
@@ -66,6 +79,8 @@ def all_of(items: list[BoolEval], order: tuple[int, ...]) -> BoolEval:
     """All items hold; they run in ``order`` (cheapest first) but the spans keep the written order."""
     # written[k]: where the k-th written item comes in the order of evaluation
     evaluated, written = [items[i] for i in order], tuple(order.index(k) for k in range(len(items)))
+    if NODES is not None and items:
+        return cast(BoolEval, NODES.all_of(evaluated, written))
     if len(items) == 2:
         return _all_of_two(evaluated, written)
     if len(items) == 3:
@@ -151,10 +166,14 @@ def _all_of_four(evaluated: list[BoolEval], written: tuple[int, ...]) -> BoolEva
 
 
 def negation(item: BoolEval) -> BoolEval:
+    if NODES is not None:
+        return cast(BoolEval, NODES.negation(item))
     return lambda ctx: () if item(ctx) is None else None
 
 
 def n_of(count: int, items: list[BoolEval]) -> BoolEval:
+    if NODES is not None and items:
+        return cast(BoolEval, NODES.n_of(count, items))
     total = len(items)
 
     def evaluate(ctx: MatchContext) -> BoolResult:

@@ -17,13 +17,21 @@ import re2
 from smsguard.diagnostics import Diagnostic, Location, make_diagnostic
 from smsguard.errors import describe
 from smsguard.functions import RuleFunction
-from smsguard.lang import ast
+from smsguard.lang import ast, combinators
 from smsguard.lang import builtins as bi
 from smsguard.lang import prefilter as pf
 from smsguard.lang import values as vals
 from smsguard.lang.combinators import all_of, always, any_of, as_values, n_of, negation, never
 from smsguard.lang.planner import Planner
-from smsguard.matching import BoolEval, MatchContext, RegexSearcher, RuleAborted, ValueEval, normalize_sender
+from smsguard.matching import (
+    BoolEval,
+    BoolResult,
+    MatchContext,
+    RegexSearcher,
+    RuleAborted,
+    ValueEval,
+    normalize_sender,
+)
 from smsguard.model import PluginFailure, SignalSpec
 from smsguard.normalize import Normalizer
 
@@ -74,7 +82,7 @@ class ExpressionCompiler:
             return cast(BoolEval, evaluator)
         signal = self._declared_signal(expr)
         if signal is not None:  # what truthy() of the signal's values gives, without building them
-            return vals.compile_signal_condition(signal)
+            return signals_condition([signal])
         return vals.truthy(cast(ValueEval, evaluator))
 
     def either(self, items: Sequence[ast.Expr]) -> BoolEval:
@@ -88,11 +96,11 @@ class ExpressionCompiler:
                 run.append(signal)
                 continue
             if run:
-                compiled.append(vals.compile_signals_condition(run))
+                compiled.append(signals_condition(run))
                 run = []
             compiled.append(evaluator)
         if run:
-            compiled.append(vals.compile_signals_condition(run))
+            compiled.append(signals_condition(run))
         return any_of(compiled) if len(compiled) != 1 else compiled[0]
 
     def _plain_literals(self, expr: ast.Expr) -> bi.TermSet | None:
@@ -152,7 +160,12 @@ class ExpressionCompiler:
             return bi.compile_any(self.terms([ref]))
         if ref.name in self.rule_index:
             index = self.rule_index.get(ref.name, -1)
-            return lambda ctx: ctx.rule_results[index] if index < len(ctx.rule_results) else None
+
+            def result(ctx: MatchContext) -> BoolResult:
+                return ctx.rule_results[index] if index < len(ctx.rule_results) else None
+
+            nodes = combinators.NODES
+            return result if nodes is None or index < 0 else cast(BoolEval, nodes.rule_result(index, result))
         self._unknown(ref.loc, "name", ref.name, [*self.lists, *self.rule_index])
         return never
 
@@ -192,7 +205,12 @@ class ExpressionCompiler:
                 and isinstance(other, ast.Number | ast.Literal)
             ):
                 constant = other.value if isinstance(other, ast.Number) else other.text
-                return vals.compile_signal_compare(side.args[0].text, expr.op, constant, signal_left)
+                name = side.args[0].text
+                closure = vals.compile_signal_compare(name, expr.op, constant, signal_left)
+                nodes = combinators.NODES
+                if nodes is None:
+                    return closure
+                return cast(BoolEval, nodes.signal_compare(name, expr.op, constant, signal_left, closure))
         return None
 
     def call(self, call: ast.Call) -> tuple[bi.Kind, BoolEval | ValueEval]:
@@ -262,7 +280,7 @@ class ExpressionCompiler:
             return "bool", never
         self.signals_used.add(name)
         if spec.type == "bool":
-            return "bool", vals.compile_signal_condition(name)
+            return "bool", signals_condition([name])
         return spec.type, vals.compile_signal(name)
 
     def plugin_call(self, function: RuleFunction, call: ast.Call) -> ValueEval:
@@ -357,3 +375,10 @@ class ExpressionCompiler:
         if key is None:
             key = self._keys[text] = self.normalizer.normalize_pattern(text)
         return key
+
+
+def signals_condition(names: list[str]) -> BoolEval:
+    """``signal("a") or signal("b") ...`` as a condition: the closure of :mod:`smsguard.lang.values`, or its node."""
+    closure = vals.compile_signals_condition(names)
+    nodes = combinators.NODES
+    return closure if nodes is None else cast(BoolEval, nodes.signals(tuple(names), closure))
