@@ -23,7 +23,7 @@ class Evaluator:
         fallback: str,
         advice_of: dict[str, tuple[str, ...]],
         version: Mapping[str, str],
-        classes: tuple[type, type, type, type, type],
+        classes: tuple[type, type, type, type, type] | tuple[type, type, type, type, type, type],
         helpers: tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]],
     ) -> None: ...
     def evaluate(
@@ -49,3 +49,13 @@ class Evaluator:
         verdict: Verdict,
         /,
     ) -> Judgement: ...
+    def conclude(
+        self,
+        message: Message,
+        ntext: NormalizedText,
+        features: Features,
+        signals: Sequence[Signal],
+        failures: list[PluginFailure],
+        find_spans: Callable[[str], Mapping[int, object]],
+        /,
+    ) -> Judgement | None: ...

@@ -72,6 +72,15 @@ class Engine:
         self._lock = threading.RLock()
         # the C version of evaluate, _verdict and the Judgement's construction, or None
         self._fast = native_evaluator(pack, self._tokenizer, self._advice_of, self._version, Judgement)
+        self._find_spans = pack.literals.find_spans
+        # With no plugin adjusting verdicts, PluginHost.adjust hands the verdict back as it is: the C conclude may
+        # then do the rules, the verdict and the Judgement in one call, unless a subclass replaces one of them.
+        self._concludes_natively = (
+            type(host).adjust is PluginHost.adjust
+            and not host.adjusts
+            and type(self).evaluate is Engine.evaluate
+            and type(self)._verdict is Engine._verdict
+        )
 
     # ---- construction
     @classmethod
@@ -226,6 +235,11 @@ class Engine:
         failures: list[PluginFailure],
     ) -> Judgement:
         """The rules, the verdict and the plugins' adjustments of one message whose detectors have run."""
+        fast = self._fast
+        if fast is not None and self._concludes_natively:
+            judgement: Judgement | None = fast.conclude(message, ntext, features, signals, failures, self._find_spans)
+            if judgement is not None:
+                return judgement
         results, hits = self.evaluate(message, ntext, features, signals, failures)
         verdict = self._verdict(hits, signals, failures)
         verdict, adjust_failures = self.host.adjust(message, verdict, self._categories)

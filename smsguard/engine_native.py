@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from smsguard.lang import prefilter
 from smsguard.matching import MatchContext, RuleAborted, Spans, normalize_sender
-from smsguard.model import Hit, Verdict
+from smsguard.model import Hit, Signal, Verdict
 from smsguard.native import load
 from smsguard.pack import CompiledPack
 
@@ -47,7 +47,7 @@ def native_evaluator(
             pack.fallback,
             advice_of,
             version,
-            (MatchContext, Hit, Verdict, judgement, RuleAborted),
+            (MatchContext, Hit, Verdict, judgement, RuleAborted, Signal),
             (normalize_sender, hit_parts, math.fsum),
         )
     except ValueError:  # the pure-Python path judges such a pack alike

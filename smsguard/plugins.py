@@ -276,6 +276,11 @@ class PluginHost:
         :mod:`smsguard.host_detect`)."""
         return self._detection.run(self.guard, message, text, features)
 
+    @property
+    def adjusts(self) -> bool:
+        """Whether any plugin implements ``smsguard_adjust_verdict``."""
+        return bool(self._adjusters)
+
     def adjust(
         self, message: Message, verdict: Verdict, categories: Collection[str]
     ) -> tuple[Verdict, list[PluginFailure]]:

@@ -113,7 +113,7 @@ def default_pair() -> tuple[Engine, Engine]:
 
 def test_the_accelerated_functions_are_the_c_ones(default_pair: tuple[Engine, Engine]) -> None:
     engine, pure = default_pair
-    for name in ("evaluate", "verdict", "judgement"):
+    for name in ("evaluate", "verdict", "judgement", "conclude"):
         assert type(getattr(Evaluator, name)).__name__ == "method_descriptor"
     assert pure._fast is None
     message = Message("您的借款已逾期，再不还款就联系你家人", "13800000000")
@@ -478,6 +478,96 @@ def test_failures_of_plugin_functions() -> None:
     pure.check("甲乙")
     for text in ["甲", "甲乙", "乙", "", "乙乙", "甲"]:
         assert_same(engine.judge(Message(text)), pure.judge(Message(text)))
+
+
+# ---- the conclusion in one call (Evaluator.conclude) ---------------------------------------------------------------
+
+
+def detected(engine: Engine, message: Message) -> tuple[Any, Any, list[Signal], list[PluginFailure]]:
+    ntext = engine.normalizer.normalize_any(message.text)
+    features = extract(ntext)
+    signals, failures = engine.host.detect(message, ntext, features)
+    return ntext, features, signals, failures
+
+
+def test_the_conclusion_is_one_c_call(default_pair: tuple[Engine, Engine]) -> None:
+    engine, pure = default_pair
+    assert type(Evaluator.conclude).__name__ == "method_descriptor"
+    assert engine._concludes_natively and engine._fast is not None
+    for message in [Message("您的借款已逾期，再不还款就联系你家人", "13800000000"), Message("")]:
+        ntext, features, signals, failures = detected(engine, message)
+        before = list(failures)
+        made = engine._fast.conclude(message, ntext, features, signals, failures, engine._find_spans)
+        assert made is not None
+        assert_same(made, pure.judge(message))
+        assert failures == before  # extended in place by the rules' failures only
+
+
+def _adjusting_plugin() -> types.ModuleType:
+    @hookimpl
+    def smsguard_adjust_verdict(message: Message, verdict: Verdict) -> Verdict | None:
+        return replace(verdict, risk="low") if "甲" in message.text else None
+
+    module = types.ModuleType("t_adjust_native")
+    module.smsguard_adjust_verdict = smsguard_adjust_verdict  # type: ignore[attr-defined]
+    return module
+
+
+def test_plugins_that_adjust_verdicts_keep_the_python_conclusion() -> None:
+    def host() -> PluginHost:
+        return PluginHost.from_entry_points([_adjusting_plugin()], load_entrypoints=False)
+
+    engine = compile_text(CUSTOM, host())
+    pure = pure_twin(compile_text(CUSTOM, host()))
+    assert not engine._concludes_natively
+    for text in ["甲", "乙丙", "", "甲乙甲乙"]:
+        assert_same(engine.judge(Message(text)), pure.judge(Message(text)))
+    assert engine.check("甲").risk == "low"
+
+
+def test_an_engine_subclass_that_replaces_a_step_keeps_the_python_conclusion() -> None:
+    seen: list[str] = []
+
+    class Counting(Engine):
+        def evaluate(self, message: Message, *rest: Any) -> Any:  # type: ignore[override]
+            seen.append(message.text)
+            return super().evaluate(message, *rest)
+
+    base = Engine.default()
+    engine = Counting(base.pack, base.host, base.normalizer)
+    assert not engine._concludes_natively
+    assert engine.check("我们将起诉你").category == base.check("我们将起诉你").category
+    assert seen == ["我们将起诉你"]
+
+
+@pytest.mark.parametrize("weight", [1, float("nan"), True])
+def test_rules_whose_weights_are_not_plain_floats_are_concluded_by_the_python(
+    custom_pair: tuple[Engine, Engine], weight: Any
+) -> None:
+    engine, _ = custom_pair
+    rules = tuple(replace(r, weight=weight) if r.id == "a1" else r for r in engine.pack.rules)
+    odd = accelerated(Engine(replace(engine.pack, rules=rules), engine.host, engine.normalizer))
+    pure = pure_twin(odd)
+    message = Message("甲乙")
+    assert odd._fast is not None
+    assert odd._fast.conclude(message, *detected(odd, message), odd._find_spans) is None
+    for text in ["甲", "甲乙", "丁", ""]:
+        assert outcome(lambda t=text: odd.judge(Message(t))) == outcome(lambda t=text: pure.judge(Message(t)))
+
+
+def test_rule_results_kept_by_a_closure_are_copied() -> None:
+    kept: list[MatchContext] = []
+
+    def keep(ctx: MatchContext) -> Any:
+        kept.append(ctx)
+        return ((0, 1),)
+
+    engine = hand_pack([keep, lambda ctx: None, lambda ctx: ((1, 2),), lambda ctx: ctx.rule_results[2]])
+    pure = pure_twin(engine)
+    for text in ["甲乙", ""]:
+        native = engine.judge(Message(text))
+        assert list(kept[-1].rule_results) == list(native.rule_results)
+        assert_same(native, pure.judge(Message(text)))
 
 
 # ---- construction, lifetime, references ---------------------------------------------------------------------------

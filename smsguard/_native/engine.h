@@ -5,6 +5,7 @@
 #include "common.h"
 
 #define N_FACTS 4  /* the prefilter facts: amounts, signatures, links, sender */
+#define SG_MAX_LITERAL (1 << 22)  /* the largest literal id in MatchContext.found_bits (conditions.h: SG_MAX_BITS) */
 
 typedef struct {
     PyObject *evaluate, *id, *category, *weight, *title, *pack;
@@ -13,6 +14,7 @@ typedef struct {
 
 typedef struct {
     PyObject *id, *risk, *title, *advice;
+    PyObject *own_advice;       /* tuple(dict.fromkeys(advice)) when advice is a tuple of str; else NULL */
     double threshold, priority;
     int is_fallback;
 } CategoryInfo;
@@ -26,11 +28,17 @@ typedef struct {
     Py_ssize_t nalways;
     Py_ssize_t *always;
     PyObject *literal;          /* a copy of plan.literal: literal id -> tuple of rule indices */
+    PyObject **by_literal;      /* the same by id (borrowed from ``literal``), when its keys are ints in
+                                   [0, SG_MAX_LITERAL); NULL otherwise */
+    Py_ssize_t nby_literal;
     PyObject *signal;           /* a copy of plan.signal */
     int has_fact;
     PyObject *fact[N_FACTS];    /* plan.fact of each fact; NULL when absent */
     PyObject *tokenizer;
     int fast_scoring;           /* the categories have float thresholds and priorities and unique str ids */
+    int plain_hits;             /* every enabled rule has a str id and category and a float weight, not NaN:
+                                   ``verdict`` takes every list of the hits ``evaluate`` makes */
+    PyObject *zero_scores;      /* {category id: 0.0} in declaration order, copied for each verdict */
     Py_ssize_t ncategories;
     CategoryInfo *categories;
     PyObject *category_index;   /* id -> index into ``categories`` */
@@ -38,6 +46,7 @@ typedef struct {
     PyObject *fallback, *none_risk, *advice_of, *version;
     PyObject *normalize_sender, *hit_parts, *rule_aborted, *fsum;
     sg_record context_rec, hit_rec, verdict_rec, judgement_rec;
+    sg_record signal_rec;       /* Signal: its name */
 } Evaluator;
 
 /* The value of slot ``index`` of an object built by ``record`` (a new reference). */
@@ -72,9 +81,22 @@ sg_get_attrs(PyObject *obj, const char *const *names, PyObject **out)
     return 0;
 }
 
+extern PyObject *sg_str_text;  /* "text", interned (engine_rules.c) */
+
 /* engine_rules.c: load the rules and the plan (-1 with an exception; a ValueError for a plan it does not take) */
 int sg_engine_load_rules(Evaluator *self, PyObject *rules, PyObject *plan, PyObject *fact_names);
 int sg_engine_rules_init(void);
 PyObject *sg_engine_evaluate(Evaluator *self, PyObject *const *args, Py_ssize_t nargs);
+/* evaluate's work: the rule results and the hits, as new lists; 0, or -1 with an exception */
+int sg_engine_run(Evaluator *self, PyObject *message, PyObject *ntext, PyObject *features, PyObject *signals,
+                  PyObject *failures, PyObject *found, PyObject **results_out, PyObject **hits_out);
+
+/* engine_verdict.c: Engine._verdict for the list ``hits`` (sorted in place when ``in_place``); None (a new
+ * reference) when a hit is not of the exact Hit class with str rule and category and a float weight, not NaN */
+PyObject *sg_engine_make_verdict(Evaluator *self, PyObject *hits, PyObject *signals, PyObject *failures,
+                                 int in_place);
+
+/* engine_hits.c: the Hit of a rule whose condition gave ``result`` (NULL with an exception) */
+PyObject *sg_engine_make_hit(Evaluator *self, const RuleInfo *rule, PyObject *result, PyObject *original);
 
 #endif

@@ -6,11 +6,13 @@
  */
 #include "engine.h"
 
-#include <stdlib.h>
+#include <math.h>
+#include <stdint.h>
 
-#define STACK_MARKS 512
+#define STACK_MARKS 8  /* words of the bitset of candidate rules on the stack: 512 rules */
 
-static PyObject *str_name, *str_text, *str_sender, *str_starts, *str_ends, *str_failures, *str_extend;
+PyObject *sg_str_text;
+static PyObject *str_name, *str_sender, *str_starts, *str_ends, *str_failures, *str_extend;
 static PyObject *str_amounts, *str_signatures, *str_links, *empty_str;
 
 /* ---- construction */
@@ -53,6 +55,32 @@ copy_triggers(PyObject *mapping, Py_ssize_t limit)
     return PyDict_Copy(mapping);
 }
 
+/* self->by_literal: the rules each literal id triggers, by id, when every id is an int in [0, SG_MAX_LITERAL) */
+static int
+index_literals(Evaluator *self)
+{
+    PyObject *key, *value;
+    Py_ssize_t pos = 0, top = -1;
+    while (PyDict_Next(self->literal, &pos, &key, &value)) {
+        Py_ssize_t id = PyLong_CheckExact(key) ? PyLong_AsSsize_t(key) : -1;
+        if (id < 0 || id >= SG_MAX_LITERAL) {
+            PyErr_Clear();
+            return 0;
+        }
+        top = id > top ? id : top;
+    }
+    if ((self->by_literal = PyMem_Calloc((size_t)top + 1, sizeof(PyObject *))) == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    self->nby_literal = top + 1;
+    pos = 0;
+    while (PyDict_Next(self->literal, &pos, &key, &value)) {
+        self->by_literal[PyLong_AsSsize_t(key)] = value;
+    }
+    return 0;
+}
+
 static int
 load_plan(Evaluator *self, PyObject *plan, PyObject *fact_names)
 {
@@ -69,6 +97,9 @@ load_plan(Evaluator *self, PyObject *plan, PyObject *fact_names)
     if (check_indices(parts[0], self->nrules) < 0 || (self->literal = copy_triggers(parts[1], self->nrules)) == NULL
         || (self->signal = copy_triggers(parts[2], self->nrules)) == NULL
         || (facts = copy_triggers(parts[3], self->nrules)) == NULL) {
+        goto done;
+    }
+    if (index_literals(self) < 0) {
         goto done;
     }
     self->nalways = PyTuple_GET_SIZE(parts[0]);
@@ -105,6 +136,7 @@ load_rules(Evaluator *self, PyObject *rules)
         return -1;
     }
     Py_ssize_t n = PyTuple_GET_SIZE(rules);
+    int plain = 1;
     if ((self->rules = PyMem_Calloc((size_t)n + 1, sizeof(RuleInfo))) == NULL) {
         PyErr_NoMemory();
         return -1;
@@ -120,7 +152,13 @@ load_rules(Evaluator *self, PyObject *rules)
         if (info->enabled < 0) {
             return -1;
         }
+        if (info->enabled
+            && !(PyUnicode_CheckExact(info->id) && PyUnicode_CheckExact(info->category)
+                 && PyFloat_CheckExact(info->weight) && !isnan(PyFloat_AS_DOUBLE(info->weight)))) {
+            plain = 0;
+        }
     }
+    self->plain_hits = plain;
     return 0;
 }
 
@@ -133,14 +171,17 @@ sg_engine_load_rules(Evaluator *self, PyObject *rules, PyObject *plan, PyObject 
 /* ---- evaluate */
 
 static PyObject *
-group_signals(PyObject *signals)
+group_signals(Evaluator *self, PyObject *signals)
 {
     PyObject *by_name = PyDict_New(), *iter = NULL, *signal;
     if (by_name == NULL || (iter = PyObject_GetIter(signals)) == NULL) {
         goto error;
     }
     while ((signal = PyIter_Next(iter)) != NULL) {
-        PyObject *name = PyObject_GetAttr(signal, str_name), *same = NULL;
+        PyObject *name = self->signal_rec.type != NULL && Py_IS_TYPE(signal, self->signal_rec.type)
+                             ? sg_slot_get(&self->signal_rec, 0, signal)
+                             : PyObject_GetAttr(signal, str_name);
+        PyObject *same = NULL;
         int rc = -1;
         if (name != NULL && (same = PyDict_GetItemWithError(by_name, name)) != NULL) {
             rc = PyList_Append(same, signal);
@@ -214,9 +255,47 @@ sender_of(Evaluator *self, PyObject *sender)
     return out;
 }
 
+#define MAX_BITS_KEY (1 << 22)  /* as SG_MAX_BITS in conditions.h */
+
+/* MatchContext.found_bits: a bitmap of the keys of ``found`` when it is a dict of ints in [0, MAX_BITS_KEY), else
+ * None (a new reference; NULL with an exception). Bit i % 64 of the i / 64-th 64-bit word, in the machine's byte
+ * order, for each key i: the layout the condition accelerator reads (conditions.h). */
+static PyObject *
+found_bits(PyObject *found)
+{
+    PyObject *key, *value, *bits;
+    Py_ssize_t pos = 0, top = -1;
+    if (!PyDict_CheckExact(found)) {
+        Py_RETURN_NONE;
+    }
+    while (PyDict_Next(found, &pos, &key, &value)) {
+        Py_ssize_t id = PyLong_CheckExact(key) ? PyLong_AsSsize_t(key) : -1;
+        if (id < 0 || id >= MAX_BITS_KEY) {
+            PyErr_Clear();
+            Py_RETURN_NONE;
+        }
+        top = id > top ? id : top;
+    }
+    Py_ssize_t nwords = top / 64 + 1;
+    if ((bits = PyBytes_FromStringAndSize(NULL, nwords * 8)) == NULL) {
+        return NULL;
+    }
+    char *data = PyBytes_AS_STRING(bits);
+    memset(data, 0, (size_t)nwords * 8);
+    pos = 0;
+    while (PyDict_Next(found, &pos, &key, &value)) {
+        Py_ssize_t id = PyLong_AsSsize_t(key);
+        uint64_t word;
+        memcpy(&word, data + (id >> 6) * 8, 8);
+        word |= (uint64_t)1 << (id & 63);
+        memcpy(data + (id >> 6) * 8, &word, 8);
+    }
+    return bits;
+}
+
 static PyObject *
 build_context(Evaluator *self, PyObject *message, PyObject *ntext, PyObject *features, PyObject *by_name,
-              PyObject *found, PyObject *sender, PyObject **results)
+              PyObject *found, PyObject *bits, PyObject *sender, PyObject **results)
 {
     PyObject *identity = Py_True, *starts, *ends = NULL, *failures = NULL, *cache = NULL, *ctx = NULL;
     if ((starts = PyObject_GetAttr(ntext, str_starts)) == NULL) {
@@ -235,7 +314,7 @@ build_context(Evaluator *self, PyObject *message, PyObject *ntext, PyObject *fea
             PyList_SET_ITEM(*results, i, Py_NewRef(Py_None));
         }
         PyObject *prefilter = self->planned ? Py_True : Py_False;
-        PyObject *values[] = {message, ntext, identity, features, by_name, found, sender, self->tokenizer,
+        PyObject *values[] = {message, ntext, identity, features, by_name, found, bits, sender, self->tokenizer,
                               prefilter, *results, failures, cache, Py_None};  /* as context_fields in engine.c */
         ctx = sg_record_new(&self->context_rec, values);
     }
@@ -249,17 +328,37 @@ build_context(Evaluator *self, PyObject *message, PyObject *ntext, PyObject *fea
     return ctx;
 }
 
+static inline Py_ssize_t
+lowest_bit(uint64_t word)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctzll(word);
+#else
+    Py_ssize_t k = 0;
+    for (; !(word & 1); word >>= 1) {
+        k++;
+    }
+    return k;
+#endif
+}
+
 static inline void
-mark(char *marks, PyObject *triggered)
+set_mark(uint64_t *marks, Py_ssize_t i)
+{
+    marks[i >> 6] |= (uint64_t)1 << (i & 63);
+}
+
+static inline void
+mark(uint64_t *marks, PyObject *triggered)
 {
     /* the indices were checked when the plan was loaded */
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(triggered); i++) {
-        marks[PyLong_AsSsize_t(PyTuple_GET_ITEM(triggered, i))] = 1;
+        set_mark(marks, PyLong_AsSsize_t(PyTuple_GET_ITEM(triggered, i)));
     }
 }
 
 static int
-mark_literal(Evaluator *self, char *marks, PyObject *key)
+mark_literal(Evaluator *self, uint64_t *marks, PyObject *key)
 {
     PyObject *triggered = PyDict_GetItemWithError(self->literal, key);
     if (triggered != NULL) {
@@ -268,20 +367,36 @@ mark_literal(Evaluator *self, char *marks, PyObject *key)
     return triggered == NULL && PyErr_Occurred() ? -1 : 0;
 }
 
-/* Engine._candidates: marks[i] = 1 for each rule i to evaluate. */
+/* Engine._candidates: the bit of each rule to evaluate in ``marks``. ``bits``: MatchContext.found_bits. */
 static int
-choose(Evaluator *self, char *marks, PyObject *found, PyObject *by_name, PyObject *features, PyObject *sender)
+choose(Evaluator *self, uint64_t *marks, PyObject *found, PyObject *bits, PyObject *by_name, PyObject *features,
+       PyObject *sender)
 {
     if (!self->planned) {
-        memset(marks, 1, (size_t)self->nrules);
+        for (Py_ssize_t i = 0; i < self->nrules; i++) {
+            set_mark(marks, i);
+        }
         return 0;
     }
     for (Py_ssize_t i = 0; i < self->nalways; i++) {
-        marks[self->always[i]] = 1;
+        set_mark(marks, self->always[i]);
     }
     PyObject *key, *value, *iter;
     Py_ssize_t pos = 0;
-    if (PyDict_CheckExact(found)) {
+    if (self->by_literal != NULL && PyBytes_CheckExact(bits)) {  /* found's keys are the bits */
+        const char *data = PyBytes_AS_STRING(bits);
+        for (Py_ssize_t k = 0; k < PyBytes_GET_SIZE(bits) / 8; k++) {
+            uint64_t word;
+            memcpy(&word, data + 8 * k, 8);
+            for (; word != 0; word &= word - 1) {
+                Py_ssize_t id = k * 64 + lowest_bit(word);
+                if (id < self->nby_literal && self->by_literal[id] != NULL) {
+                    mark(marks, self->by_literal[id]);
+                }
+            }
+        }
+    }
+    else if (PyDict_CheckExact(found)) {
         while (PyDict_Next(found, &pos, &key, &value)) {
             Py_INCREF(key);
             int rc = mark_literal(self, marks, key);
@@ -342,160 +457,55 @@ choose(Evaluator *self, char *marks, PyObject *found, PyObject *by_name, PyObjec
     return rc;
 }
 
-typedef struct {
-    Py_ssize_t start, end, order;
-} Pair;
-
+/* Rule ``i``'s condition: its result into ``results`` and, when it holds and is enabled, its Hit into ``hits``
+ * (RuleAborted: not fired). 0, or -1 with an exception. */
 static int
-pair_cmp(const void *x, const void *y)
+run_rule(Evaluator *self, Py_ssize_t i, PyObject *ctx, PyObject *results, PyObject *hits, PyObject *original)
 {
-    const Pair *a = x, *b = y;
-    if (a->start != b->start) {
-        return a->start < b->start ? -1 : 1;
-    }
-    if (a->end != b->end) {
-        return a->end < b->end ? -1 : 1;
-    }
-    return a->order < b->order ? -1 : (a->order > b->order);
-}
-
-/* The spans and evidence of a Hit for a rule result that is a tuple of (int, int) tuples with non-negative ints:
- * ``tuple(sorted(set(result)))`` and the slices of ``original``. Returns 1, or 0 for other results (left to the
- * Python helper), or -1 with an exception set. */
-static int
-fast_parts(PyObject *result, PyObject *original, PyObject **spans_out, PyObject **evidence_out)
-{
-    if (!PyTuple_CheckExact(result) || !PyUnicode_CheckExact(original)) {
-        return 0;
-    }
-    Py_ssize_t n = PyTuple_GET_SIZE(result), m = n;
-    Pair stack[16], *pairs = n <= 16 ? stack : PyMem_New(Pair, n);
-    PyObject *spans = NULL, *evidence = NULL;
-    int status = 0, ordered = 1;
-    if (pairs == NULL) {
-        PyErr_NoMemory();
+    const RuleInfo *rule = &self->rules[i];
+    PyObject *result = PyObject_CallOneArg(rule->evaluate, ctx);
+    if (result == NULL) {
+        if (PyErr_ExceptionMatches(self->rule_aborted)) {
+            PyErr_Clear();
+            return 0;
+        }
         return -1;
     }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *item = PyTuple_GET_ITEM(result, i);
-        if (!PyTuple_CheckExact(item) || PyTuple_GET_SIZE(item) != 2 || !PyLong_CheckExact(PyTuple_GET_ITEM(item, 0))
-            || !PyLong_CheckExact(PyTuple_GET_ITEM(item, 1))) {
-            goto done;
-        }
-        Py_ssize_t start = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, 0));
-        Py_ssize_t end = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, 1));
-        if ((start == -1 || end == -1) && PyErr_Occurred()) {
-            PyErr_Clear();
-            goto done;
-        }
-        if (start < 0 || end < 0) {
-            goto done;
-        }
-        pairs[i] = (Pair){start, end, i};
-        if (i > 0 && ordered) {  /* strictly increasing: already what sorted(set(...)) gives */
-            ordered = pairs[i - 1].start < start || (pairs[i - 1].start == start && pairs[i - 1].end < end);
+    int rc = 0;
+    if (result != Py_None) {
+        rc = PyList_SetItem(results, i, Py_NewRef(result));
+        if (rc == 0 && rule->enabled) {
+            PyObject *hit = sg_engine_make_hit(self, rule, result, original);
+            rc = hit == NULL ? -1 : PyList_Append(hits, hit);
+            Py_XDECREF(hit);
         }
     }
-    if (ordered) {
-        spans = Py_NewRef(result);
-    }
-    else {
-        qsort(pairs, (size_t)n, sizeof(Pair), pair_cmp);
-        m = 0;
-        for (Py_ssize_t i = 0; i < n; i++) {
-            if (m == 0 || pairs[i].start != pairs[m - 1].start || pairs[i].end != pairs[m - 1].end) {
-                pairs[m++] = pairs[i];
-            }
-        }
-        if ((spans = PyTuple_New(m)) == NULL) {
-            status = -1;
-            goto done;
-        }
-        for (Py_ssize_t i = 0; i < m; i++) {
-            PyTuple_SET_ITEM(spans, i, Py_NewRef(PyTuple_GET_ITEM(result, pairs[i].order)));
-        }
-    }
-    if ((evidence = PyTuple_New(m)) == NULL) {
-        status = -1;
-        goto done;
-    }
-    for (Py_ssize_t i = 0; i < m; i++) {
-        PyObject *piece = PyUnicode_Substring(original, pairs[i].start, pairs[i].end);
-        if (piece == NULL) {
-            status = -1;
-            goto done;
-        }
-        PyTuple_SET_ITEM(evidence, i, piece);
-    }
-    *spans_out = spans;
-    *evidence_out = evidence;
-    spans = evidence = NULL;
-    status = 1;
-done:
-    Py_XDECREF(spans);
-    Py_XDECREF(evidence);
-    if (pairs != stack) {
-        PyMem_Free(pairs);
-    }
-    return status;
+    Py_DECREF(result);
+    return rc;
 }
 
-static PyObject *
-make_hit(Evaluator *self, const RuleInfo *rule, PyObject *result, PyObject *original)
+int
+sg_engine_run(Evaluator *self, PyObject *message, PyObject *ntext, PyObject *features, PyObject *signals,
+              PyObject *failures, PyObject *found, PyObject **results_out, PyObject **hits_out)
 {
-    PyObject *spans = NULL, *evidence = NULL;
-    int fast = fast_parts(result, original, &spans, &evidence);
-    if (fast < 0) {
-        return NULL;
-    }
-    if (fast == 0) {
-        PyObject *parts = PyObject_CallFunctionObjArgs(self->hit_parts, result, original, NULL);
-        if (parts == NULL) {
-            return NULL;
-        }
-        if (!PyTuple_CheckExact(parts) || PyTuple_GET_SIZE(parts) != 2) {
-            Py_DECREF(parts);
-            PyErr_SetString(PyExc_TypeError, "hit_parts must return (spans, evidence)");
-            return NULL;
-        }
-        spans = Py_NewRef(PyTuple_GET_ITEM(parts, 0));
-        evidence = Py_NewRef(PyTuple_GET_ITEM(parts, 1));
-        Py_DECREF(parts);
-    }
-    PyObject *values[] = {rule->id, rule->category, rule->weight, rule->title, spans, evidence, rule->pack};
-    PyObject *hit = sg_record_new(&self->hit_rec, values);
-    Py_DECREF(spans);
-    Py_DECREF(evidence);
-    return hit;
-}
-
-PyObject *
-sg_engine_evaluate(Evaluator *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (nargs != 6) {
-        PyErr_SetString(PyExc_TypeError, "evaluate() takes message, ntext, features, signals, failures, found");
-        return NULL;
-    }
-    if (!sg_engine_ready(self)) {
-        return NULL;
-    }
-    PyObject *message = args[0], *ntext = args[1], *features = args[2], *failures = args[4], *found = args[5];
     PyObject *by_name = NULL, *original = NULL, *sender = NULL, *ctx = NULL, *results = NULL, *hits = NULL;
-    PyObject *out = NULL, *raw;
-    char stack_marks[STACK_MARKS], *marks = stack_marks;
+    PyObject *raw, *bits = NULL;
+    int status = -1;
+    uint64_t stack_marks[STACK_MARKS], *marks = stack_marks;
+    Py_ssize_t nwords = (self->nrules + 63) / 64;
 
-    if ((by_name = group_signals(args[3])) == NULL || (original = PyObject_GetAttr(message, str_text)) == NULL
+    if ((by_name = group_signals(self, signals)) == NULL || (original = PyObject_GetAttr(message, sg_str_text)) == NULL
         || (raw = PyObject_GetAttr(message, str_sender)) == NULL) {
         goto done;
     }
     sender = sender_of(self, raw);
     Py_DECREF(raw);
-    if (sender == NULL
-        || (ctx = build_context(self, message, ntext, features, by_name, found, sender, &results)) == NULL) {
+    if (sender == NULL || (bits = found_bits(found)) == NULL
+        || (ctx = build_context(self, message, ntext, features, by_name, found, bits, sender, &results)) == NULL) {
         goto done;
     }
-    if (self->nrules > STACK_MARKS) {
-        if ((marks = PyMem_Calloc((size_t)self->nrules, 1)) == NULL) {
+    if (nwords > STACK_MARKS) {
+        if ((marks = PyMem_Calloc((size_t)nwords, sizeof(uint64_t))) == NULL) {
             PyErr_NoMemory();
             goto done;
         }
@@ -503,40 +513,16 @@ sg_engine_evaluate(Evaluator *self, PyObject *const *args, Py_ssize_t nargs)
     else {
         memset(marks, 0, sizeof(stack_marks));
     }
-    if (choose(self, marks, found, by_name, features, sender) < 0 || (hits = PyList_New(0)) == NULL) {
+    if (choose(self, marks, found, bits, by_name, features, sender) < 0 || (hits = PyList_New(0)) == NULL) {
         goto done;
     }
-    for (Py_ssize_t i = 0; i < self->nrules; i++) {
-        if (!marks[i]) {
-            continue;
-        }
-        const RuleInfo *rule = &self->rules[i];
-        PyObject *result = PyObject_CallOneArg(rule->evaluate, ctx);
-        if (result == NULL) {
-            if (PyErr_ExceptionMatches(self->rule_aborted)) {
-                PyErr_Clear();
-                continue;
-            }
-            goto done;
-        }
-        if (result == Py_None) {
-            Py_DECREF(result);
-            continue;
-        }
-        if (PyList_SetItem(results, i, Py_NewRef(result)) < 0) {
-            Py_DECREF(result);
-            goto done;
-        }
-        if (rule->enabled) {
-            PyObject *hit = make_hit(self, rule, result, original);
-            int rc = hit == NULL ? -1 : PyList_Append(hits, hit);
-            Py_XDECREF(hit);
-            if (rc < 0) {
-                Py_DECREF(result);
+    /* the candidates in rule order: each word of the bitset, lowest bit first */
+    for (Py_ssize_t k = 0; k < nwords; k++) {
+        for (uint64_t word = marks[k]; word != 0; word &= word - 1) {
+            if (run_rule(self, k * 64 + lowest_bit(word), ctx, results, hits, original) < 0) {
                 goto done;
             }
         }
-        Py_DECREF(result);
     }
     PyObject *more = PyObject_GetAttr(ctx, str_failures);
     if (more == NULL) {
@@ -553,7 +539,10 @@ sg_engine_evaluate(Evaluator *self, PyObject *const *args, Py_ssize_t nargs)
     }
     Py_DECREF(more);
     if (rc == 0) {
-        out = PyTuple_Pack(2, results, hits);
+        *results_out = results;
+        *hits_out = hits;
+        results = hits = NULL;
+        status = 0;
     }
 done:
     if (marks != stack_marks) {
@@ -562,9 +551,30 @@ done:
     Py_XDECREF(by_name);
     Py_XDECREF(original);
     Py_XDECREF(sender);
-    Py_XDECREF(ctx);
+    Py_XDECREF(bits);
+    Py_XDECREF(ctx);  /* after this the closures' MatchContext is usually gone, and ``results`` ours alone */
     Py_XDECREF(results);
     Py_XDECREF(hits);
+    return status;
+}
+
+PyObject *
+sg_engine_evaluate(Evaluator *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6) {
+        PyErr_SetString(PyExc_TypeError, "evaluate() takes message, ntext, features, signals, failures, found");
+        return NULL;
+    }
+    if (!sg_engine_ready(self)) {
+        return NULL;
+    }
+    PyObject *results, *hits, *out;
+    if (sg_engine_run(self, args[0], args[1], args[2], args[3], args[4], args[5], &results, &hits) < 0) {
+        return NULL;
+    }
+    out = PyTuple_Pack(2, results, hits);
+    Py_DECREF(results);
+    Py_DECREF(hits);
     return out;
 }
 
@@ -574,7 +584,7 @@ sg_engine_rules_init(void)
     struct {
         PyObject **var;
         const char *text;
-    } names[] = {{&str_name, "name"},         {&str_text, "text"},           {&str_sender, "sender"},
+    } names[] = {{&str_name, "name"},         {&sg_str_text, "text"},           {&str_sender, "sender"},
                  {&str_starts, "starts"},     {&str_ends, "ends"},           {&str_failures, "failures"},
                  {&str_extend, "extend"},     {&str_amounts, "amounts"},     {&str_signatures, "signatures"},
                  {&str_links, "links"},       {&empty_str, ""}};
