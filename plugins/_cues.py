@@ -19,7 +19,8 @@ _START = itemgetter(1)  # of a TermHit
 # Sentence ends after normalization (NFKC folds ！？； to !?;); "." is left out: it sits inside amounts and URLs.
 _SENTENCE_ENDS = "。!?;\n"
 _SENTENCE_END = re.compile(f"[{_SENTENCE_ENDS}]")
-_CLAUSE_END = re.compile("[。!?;\n,、，]")
+_CLAUSE_MARKS = _SENTENCE_ENDS + ",、，"  # the ends of the clause same_clause tests
+_CLAUSE_END = re.compile(f"[{_CLAUSE_MARKS}]")
 _NEGATORS = (
     "勿|不要|不会|不得|不可|不能|切莫|没有|无需|无须|不需|不用|从不|从未|绝不|决不|谨防|警惕|防范|严禁|禁止|不存在"
     "|拒绝|当心|小心|千万别|请别|别将|别把|别向|别给|别轻信|别相信|不轻信|不相信|并非|不是|冒充|假冒|谎称"
@@ -207,11 +208,17 @@ def number_value(text: str) -> int:
 
 # The cues above are the reference of their C versions (see _evidence.py), which test the same patterns on the
 # same words; the C context_of reads CONTEXT_TERMS and keeps its cache in _CONTEXT_LAST, as the Python one does.
+# The C HitIndex is a class too; given other than TermHits it gives the reference's index, which the C cues
+# hand to their references.
 REFERENCE: dict[str, Callable[..., object]] = {
     "context_of": context_of,
     "reader_directed": reader_directed,
     "impersonated": impersonated,
     "negated": negated,
+    "HitIndex": HitIndex,
+    "near": near,
+    "cue_before": cue_before,
+    "cue_after": cue_after,
 }
 _native = load("evidence")
 if _native is not None:
@@ -229,6 +236,7 @@ if _native is not None:
             "fraud_words": _FRAUD_WORDS,
             "clause_ends": _GOVERNED_CLAUSE_ENDS,
             "sentence_ends": _SENTENCE_ENDS,
+            "clause_marks": _CLAUSE_MARKS,
             "negator_first": _NEGATOR_FIRST_CHARS,
             "warning_chars": _WARNING_CHARS,
             "near_window": _NEGATION_WINDOW,

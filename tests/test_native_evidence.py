@@ -157,6 +157,20 @@ def outcome(f: Callable[..., object], /, *args: object, **kwargs: object) -> obj
         return ("raised", type(exc).__name__, str(exc))
 
 
+@contextmanager
+def pure_python() -> Iterator[None]:
+    """Within, the helpers the Python references call through _cues' globals (near, by_kind ...) are the Python
+    ones too: the reference is all Python."""
+    names = [name for name in REFERENCE if getattr(_cues, name, None) is getattr(C, name)]
+    try:
+        for name in names:
+            setattr(_cues, name, REFERENCE[name])
+        yield
+    finally:
+        for name in names:
+            setattr(_cues, name, getattr(C, name))
+
+
 def same(name: str, /, *args: object, **kwargs: object) -> object:
     """The C function ``name`` and its reference agree on the arguments; returns the outcome."""
     if name == "context_of":
@@ -164,7 +178,8 @@ def same(name: str, /, *args: object, **kwargs: object) -> object:
     ours = outcome(getattr(C, name), *args, **kwargs)
     if name == "context_of":
         _cues._CONTEXT_LAST[0] = None
-    reference = outcome(REFERENCE[name], *args, **kwargs)
+    with pure_python():
+        reference = outcome(REFERENCE[name], *args, **kwargs)
     assert ours == reference, name
     return ours
 
@@ -212,26 +227,34 @@ def test_the_helpers_are_the_c_ones() -> None:
     for name in REFERENCE:
         module = _evidence if name in _evidence.REFERENCE else _cues
         assert getattr(module, name) is getattr(C, name), name
-        assert type(getattr(C, name)).__name__ == "builtin_function_or_method"
+        kind = "type" if name == "HitIndex" else "builtin_function_or_method"
+        assert type(getattr(C, name)).__name__ == kind, name
     assert legal.make_signal is C.make_signal and legal.context_of is C.context_of
     assert credential.negated is C.negated and _cues.by_kind is C.by_kind
+    # the detectors took the proximity helpers when they imported, after _cues had rebound them
+    assert payment.HitIndex is C.HitIndex and payment.cue_before is C.cue_before and payment.cue_after is C.cue_after
+    assert credential.near is C.near and credential.cue_after is C.cue_after and credential.HitIndex is C.HitIndex
+    assert harassment.cue_before is C.cue_before and scripts.cue_after is C.cue_after
 
 
 def _messages() -> list[Message]:
     return [Message(m.text, m.sender or None) for m in Generator(7).messages(3000)]
 
 
-def _signals(detectors: Sequence[ModuleType], messages: list[Message]) -> list[object]:
+def _signals(detectors: Sequence[ModuleType], messages: list[Message], *, reference: bool = False) -> list[object]:
     out: list[object] = []
     for m in messages:
         ntext = NORMALIZER.normalize(m.text)
         features = extract(ntext)
         for d in detectors:
-            out.append(shape(list(d.smsguard_detect(m, ntext, features) or ())))
+            detect = d.detect_reference if reference else d.smsguard_detect
+            out.append(shape(list(detect(m, ntext, features) or ())))
     return out
 
 
 def test_the_detectors_give_the_same_signals_on_the_synthetic_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The detectors (their C bodies, handed the C helpers) against their Python references calling the Python
+    helpers: HitIndex, the cues, make_signal ... all in Python."""
     messages = _messages()
     with c_only():  # the detectors' inputs all take the C path
         ours = _signals(DETECTORS, messages)
@@ -239,7 +262,8 @@ def test_the_detectors_give_the_same_signals_on_the_synthetic_messages(monkeypat
         for name, function in REFERENCE.items():
             if getattr(module, name, None) is getattr(C, name):
                 monkeypatch.setattr(module, name, function)
-    assert _signals(DETECTORS, messages) == ours
+    _cues._CONTEXT_LAST[0] = None
+    assert _signals(DETECTORS, messages, reference=True) == ours
 
 
 def test_the_helpers_on_the_synthetic_messages() -> None:
@@ -463,6 +487,259 @@ def test_odd_inputs_get_what_the_reference_gives() -> None:
     same("context_of")
 
 
+# ---- the proximity helpers: HitIndex, near, cue_before, cue_after ----
+
+REFERENCE_INDEX: Callable[..., Any] = REFERENCE["HitIndex"]
+WINDOWS = (-1, 0, 1, 3, 6, 12, 20)
+CLAUSES: tuple[dict[str, object], ...] = ({}, {"clause": False}, {"clause": True})
+
+
+def built(cls: Callable[..., Any], hits: object) -> tuple[object, ...]:
+    try:
+        return ("ok", cls(hits))
+    except HandedToPython:
+        raise
+    except Exception as exc:
+        return ("raised", type(exc).__name__, str(exc))
+
+
+def probes(n: int, hits: Sequence[TermHit]) -> list[tuple[int, int]]:
+    """Ranges around the text's ends and the hits' offsets, of every width the detectors ask and a reversed one."""
+    points = sorted({-2, 0, 1, n - 1, n, n + 2, *(h.start for h in hits[:12]), *(h.end - 1 for h in hits[:12])})
+    return [(lo, lo + width) for lo in points for width in (-1, 0, 1, 4, 9, 25)]
+
+
+def same_index(make: Callable[[], object], ranges: Sequence[tuple[int, int]]) -> None:
+    """C.HitIndex and the reference's HitIndex of the same hits (made anew for each side) look up alike."""
+    ours, reference = built(C.HitIndex, make()), built(REFERENCE_INDEX, make())
+    if ours[0] != "ok" or reference[0] != "ok":
+        assert ours == reference
+        return
+    mine, theirs = ours[1], reference[1]
+    assert bool(mine) == bool(theirs)
+    for lo, hi in ranges:
+        for method in ("ending_in", "starting_in"):
+            assert outcome(getattr(mine, method), lo, hi) == outcome(getattr(theirs, method), lo, hi), (method, lo, hi)
+
+
+def same_cues(
+    text: object, hits: Sequence[TermHit], probed: Sequence[TermHit], windows: Sequence[int] = WINDOWS
+) -> None:
+    """cue_before, cue_after and near of the C (on a C index) and of the Python references (on theirs)."""
+    mine, theirs = C.HitIndex(hits), REFERENCE_INDEX(hits)
+    calls = [
+        (name, h, within, clause)
+        for h in probed
+        for within in windows
+        for clause in CLAUSES
+        for name in ("cue_before", "cue_after")
+    ]
+    pairs = [(a, b, within) for a in hits[:6] for b in probed[:6] for within in windows[1::2]]
+    ours = [outcome(getattr(C, name), text, mine, h, w, **kw) for name, h, w, kw in calls]
+    ours += [outcome(C.near, text, a, b, w, **kw) for a, b, w in pairs for kw in CLAUSES]
+    with pure_python():
+        reference = [outcome(REFERENCE[name], text, theirs, h, w, **kw) for name, h, w, kw in calls]
+        reference += [outcome(REFERENCE["near"], text, a, b, w, **kw) for a, b, w in pairs for kw in CLAUSES]
+    assert ours == reference
+
+
+def context_hits(ntext: NormalizedText) -> list[TermHit]:
+    return list(_cues.CONTEXT_TERMS.read(ntext)[1])
+
+
+def test_the_proximity_helpers_on_the_synthetic_messages() -> None:
+    with c_only():
+        for m in _messages()[::4]:
+            ntext = NORMALIZER.normalize(m.text)
+            hits, cues = scan_hits(ntext.text), context_hits(ntext)
+            same_index(lambda cues=cues: cues, probes(len(ntext.text), hits))
+            same_index(lambda hits=hits: (h for h in reversed(hits)), probes(len(ntext.text), hits))
+            same_cues(ntext.text, cues, hits, windows=(3, 8, 20))
+            same_cues(ntext.text, hits, cues, windows=(6,))
+
+
+@given(edge_text | any_text | cue_text)
+@settings(max_examples=200)
+def test_the_proximity_helpers_on_any_text(text: str) -> None:
+    ntext = NORMALIZER.normalize(text)
+    hits, cues = scan_hits(ntext.text), context_hits(ntext)
+    with c_only():
+        same_index(lambda: hits, probes(len(ntext.text), hits))
+        same_index(lambda: tuple(cues), probes(len(ntext.text), cues))
+        same_cues(ntext.text, cues, hits)
+        same_cues(ntext.text, hits, hits)
+
+
+@given(edge_text, st.lists(term_hits(), max_size=14), st.lists(term_hits(), min_size=1, max_size=4))
+@settings(max_examples=150)
+def test_synthetic_hits_in_any_order(text: str, hits: list[TermHit], probed: list[TermHit]) -> None:
+    """Hits unsorted, of equal starts (the sort must be stable), touching, empty, past the text's end."""
+    with c_only():
+        same_index(lambda: hits, probes(len(text), hits + probed))
+        same_index(lambda: iter(hits), probes(len(text), hits))
+        same_cues(text, hits, probed)
+
+
+def test_the_proximity_helpers_on_a_long_text() -> None:
+    parts = [m.text for m in Generator(13).messages(2500)]
+    ntext = NORMALIZER.normalize("".join(parts)[:100_000])
+    hits = scan_hits(ntext.text)
+    assert len(hits) > 1000
+    shuffled = hits[1::2] + hits[::2]  # unsorted and long: the sort by start, stable
+    with c_only():
+        same_index(lambda: shuffled, probes(len(ntext.text), hits[::97]))
+        same_cues(ntext.text, shuffled, hits[::151], windows=(0, 6, 40))
+        same_cues(ntext.text, [], hits[:3])
+
+
+def test_odd_inputs_of_the_proximity_helpers() -> None:
+    text = "请您立即转账，到指定账户。否则起诉"
+    ntext = NORMALIZER.normalize(text)
+    hits = scan_hits(ntext.text)
+    assert len(hits) >= 3
+    entry = hits[0].entry
+    h = hits[1]
+    odd_hits: list[object] = [
+        5,
+        None,
+        "ab",
+        [h, None],
+        [(entry, 1, 2, False)],
+        [Other(entry, 1, 3)],
+        [TermHit(entry, True, 3)],
+        [TermHit(entry, -1, 3)],
+        [TermHit(entry, 2**70, 2**71)],
+        [TermHit(entry, 1.5, 3)],  # type: ignore[arg-type]
+        [TermHit(entry, 5, 1), TermHit(entry, 3, 3)],
+        {h: 1},
+        [],
+        (),
+    ]
+    for odd in odd_hits:
+        same_index(lambda odd=odd: odd, [(0, 5), (-3, 2), (4, 4)])
+        python_index = built(REFERENCE_INDEX, odd)
+        if python_index[0] == "ok":
+            same_cues(text, list(odd) if not isinstance(odd, dict) else [], hits)  # type: ignore[call-overload]
+    same_index(lambda: (x for x in [h, 1]), [(0, 5)])
+    # a C index of other than TermHits is the reference's, and the cues given one ask the references
+    assert type(C.HitIndex([Other(entry, 1, 2)])) is REFERENCE_INDEX
+    assert type(C.HitIndex(iter([h, Other(entry, 1, 2)]))) is REFERENCE_INDEX
+    assert type(C.HitIndex(hits)) is C.HitIndex and type(C.HitIndex(iter(hits))) is C.HitIndex
+    with c_only(), pytest.raises(HandedToPython):
+        C.HitIndex([Other(entry, 1, 2)])
+    mine, theirs = C.HitIndex(hits), REFERENCE_INDEX(hits)
+    # look-ups: odd bounds, keywords, the wrong number of arguments
+    for args, kwargs in [
+        ((1.5, 9), {}),
+        ((True, 9), {}),
+        ((2**70, -(2**70)), {}),
+        ((-(2**70), 2**70), {}),
+        (("a", 2), {}),
+        ((1,), {}),
+        ((1, 2, 3), {}),
+        ((), {"lo": 0, "hi": 9}),
+        ((0,), {"hi": 9}),
+        ((0,), {"high": 9}),
+    ]:
+        for method in ("ending_in", "starting_in"):
+            assert outcome(getattr(mine, method), *args, **kwargs) == outcome(getattr(theirs, method), *args, **kwargs)
+    for args, kwargs in [((), {}), ((hits, hits), {}), ((), {"other": hits})]:
+        assert outcome(C.HitIndex, *args, **kwargs) == outcome(REFERENCE_INDEX, *args, **kwargs)
+    assert type(C.HitIndex(hits=hits)) is REFERENCE_INDEX  # a keyword: the reference's index
+    assert type(C.HitIndex.__new__(C.HitIndex, hits)) is C.HitIndex
+    with pytest.raises(TypeError):
+        len(mine)  # type: ignore[arg-type]
+    # the cues: odd texts, hits, windows, clauses, argument bindings
+    other_hit = TermHit(entry, -1, 2)
+    cases: list[tuple[tuple[object, ...], dict[str, object]]] = [
+        ((text, mine, h, 6), {"clause": 1}),
+        ((text, mine, h, 6), {"clause": ""}),
+        ((text, mine, h, 6), {"clause": None}),
+        ((text, mine, h, 6, True), {}),
+        ((text, mine, h), {}),
+        ((text, mine, h, 6), {"colour": 1}),
+        ((text, mine, h), {"within": 6}),
+        ((), {"text": text, "cues": mine, "hit": h, "within": 6, "clause": True}),
+        ((text, mine, h, 6), {"".join(["cla", "use"]): True}),  # a keyword the compiler did not intern
+        ((text, mine, h, 6), {"clause": True, "within": 1}),
+        ((b"abc", mine, h, 6), {}),
+        ((None, mine, h, 30), {}),
+        ((text, mine, other_hit, 6), {}),
+        ((text, mine, ("x", 1, 2), 6), {}),
+        ((text, mine, h, 6.5), {}),
+        ((text, mine, h, True), {}),
+        ((text, mine, h, 2**70), {}),
+        ((text, mine, h, -(2**70)), {}),
+        ((text, mine, h, "6"), {}),
+        ((text, [], h, 6), {}),
+        ((text, hits, h, 6), {}),
+        ((text, C.HitIndex([]), None, "x"), {}),  # an empty index: nothing else is read
+        ((text + "\ud800", mine, h, 40), {}),
+    ]
+    for args, kwargs in cases:
+        reference_args = tuple(theirs if a is mine else a for a in args)
+        reference_kwargs = {k: theirs if v is mine else v for k, v in kwargs.items()}
+        for name in ("cue_before", "cue_after"):
+            ours = outcome(getattr(C, name), *args, **kwargs)
+            with pure_python():
+                assert ours == outcome(REFERENCE[name], *reference_args, **reference_kwargs), (name, args, kwargs)
+        near_args = tuple(hits[0] if a is mine else a for a in args)
+        near_kwargs = {
+            ("a" if k == "cues" else "b" if k == "hit" else k): hits[0] if v is mine else v for k, v in kwargs.items()
+        }
+        same("near", *near_args, **near_kwargs)
+    # a C index handed to the Python cues, a Python index to the C cues
+    for name in ("cue_before", "cue_after"):
+        for within in (0, 4, 12):
+            for x in hits:
+                with pure_python():
+                    expected = outcome(REFERENCE[name], text, theirs, x, within)
+                    assert outcome(REFERENCE[name], text, mine, x, within) == expected
+                assert outcome(getattr(C, name), text, theirs, x, within) == expected
+
+
+def test_keywords_are_bound_as_python_binds_them() -> None:
+    ntext = NORMALIZER.normalize("您的欠 款已逾期，我们将起 诉您")
+    hit = TermHit(Entry("起诉", "legal_terms", "lawsuit", (), ""), 12, 14)
+    detail = "".join(["de", "tail"])  # equal to the parameter's name, not the same object
+    for kwargs in [
+        {"detail": "d", "value": 2, "confidence": 0.5, "nspans": [(1, 2)]},
+        {"nspans": [(1, 2)], "detail": "d"},
+        {detail: "d"},
+        {detail: "d", "detail": "e"},
+        {"hits": [hit], "name": "legal.x", "ntext": ntext},
+        {"hits": [hit]},
+        {"confidence": 2, "hits": [hit]},
+        {"ntext": ntext},
+    ]:
+        same("make_signal", "legal.x", ntext, **kwargs)
+        same("make_signal", **{"name": "legal.x", "ntext": ntext, **kwargs})
+        same("make_signal", "legal.x", **{"ntext": ntext, **kwargs})
+    for args, kwargs in [
+        (("legal.x", ntext, (1, 3), True, ""), {}),
+        (("legal.x", ntext), {"nspan": (1, 3), "value": 2, "detail": "d"}),
+        (("legal.x",), {"detail": "d", "value": 2, "nspan": [1, 3], "ntext": ntext}),
+        (("legal.x", ntext, (1, 3), True), {detail: "d"}),
+        (("legal.x", ntext, (1, 3), True), {}),
+        (("legal.x", ntext, (1, 3), True, ""), {"detail": ""}),
+        (("legal.x", ntext, (1, 3)), {"value": 1, "detail": "", "colour": 1}),
+    ]:
+        same("span_signal", *args, **kwargs)
+    with c_only():
+        same("make_signal", "legal.x", ntext, [hit], **{detail: "d", "".join(["va", "lue"]): 3})
+        same("span_signal", "legal.x", ntext, value=1, **{detail: "", "".join(["ns", "pan"]): (1, 3)})
+
+
+def test_groups_of_many_kinds() -> None:
+    """More kinds than the C groups by counting, and equal kinds that are distinct strs."""
+    hits = [TermHit(Entry("x", "l", "".join(["k", str(i % 45)]), (), ""), i, i + 1 + i % 3) for i in range(120)]
+    with c_only():
+        for group in (hits, hits[:40], hits[::-1], hits[:3] * 3):
+            for name in ("by_kind", "resolve_overlaps"):
+                same(name, group)
+        _cues._CONTEXT_LAST[0] = None
+
+
 def test_plugin_names_are_cached_as_in_python() -> None:
     ntext = NORMALIZER.normalize("abc")
     for name in ("zz_new.signal", "zz_nodot_signal"):
@@ -509,6 +786,17 @@ def test_no_references_leak() -> None:
             _cues._CONTEXT_LAST[0] = None
             C.context_of(ntext)
             C.by_kind(iter(hits))  # handed to the reference
+            index = C.HitIndex(hits)
+            C.HitIndex(h for h in reversed(hits))
+            C.HitIndex([Other(hits[0].entry, 1, 2)])  # the reference's index
+            index.ending_in(0, 20)
+            index.starting_in(-5, 20)
+            index.ending_in(0.5, 20)  # the reference's look-up
+            C.cue_before(ntext.text, index, hits[-1], 8)
+            C.cue_after(ntext.text, index, hits[0], 8, clause=True)
+            C.near(ntext.text, hits[0], hits[1], 4, clause=True)
+            C.make_signal("legal.x", ntext, hits[:2], detail="d", value=2)
+            C.span_signal("legal.x", ntext, nspan=(1, 3), value=True, detail="")
             with suppress(IndexError):
                 C.make_signal("legal.x", ntext, [hits[0]], nspans=[(90, 91)])
 

@@ -1,6 +1,7 @@
 /* The shared evidence helpers of the built-in detectors in C (smsguard_plugins._cevidence): this file builds the
- * signals (make_signal, span_signal of plugins/_evidence.py), reads hits and offset maps, and holds the module;
- * evidence_cues.c groups hits and holds the text cues. See evidence.h for the rules both follow.
+ * signals (make_signal, span_signal of plugins/_evidence.py), reads offset maps, and holds the module;
+ * evidence_cues.c groups hits and holds the text cues; evidence_index.c reads hits and holds the proximity
+ * tests. See evidence.h for the rules all three follow.
  */
 #include "evidence.h"
 
@@ -11,14 +12,11 @@ PyObject ev_fallback_marker;
 
 static const char *const REF_NAMES[N_REFS] = {
     "make_signal", "span_signal", "by_kind", "resolve_overlaps", "inside", "occurrences", "phrases",
-    "context_of", "reader_directed", "impersonated", "negated",
+    "context_of", "reader_directed", "impersonated", "negated", "HitIndex", "cue_before", "cue_after", "near",
 };
 
 /* make_signal's parameters, in the order of its signature */
-enum { KW_NAME, KW_NTEXT, KW_HITS, KW_VALUE, KW_CONFIDENCE, KW_NSPANS, KW_DETAIL, N_KW };
-static const char *const KW_NAMES[N_KW] = {"name", "ntext", "hits", "value", "confidence", "nspans", "detail"};
-static PyObject *kw_names[N_KW];
-
+enum { KW_NAME, KW_NTEXT, KW_HITS, KW_VALUE, KW_CONFIDENCE, KW_NSPANS, KW_DETAIL, N_KW = N_MAKE_SIGNAL_PARAMETERS };
 PyObject *
 ev_call_reference(int which, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
@@ -29,83 +27,6 @@ ev_call_reference(int which, PyObject *const *args, Py_ssize_t nargs, PyObject *
         return NULL;
     }
     return PyObject_Vectorcall(ref, args, nargs, kwnames);
-}
-
-/* An exact int from 0 to PY_SSIZE_T_MAX / 4 (so sums stay in range); 0 for anything else. */
-int
-ev_as_index(PyObject *o, Py_ssize_t *out)
-{
-    if (!PyLong_CheckExact(o)) {
-        return 0;
-    }
-    int overflow;
-    long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
-    if (overflow || v < 0 || v > PY_SSIZE_T_MAX / 4) {
-        return 0;
-    }
-    *out = (Py_ssize_t)v;
-    return 1;
-}
-
-/* ---- hits ---- */
-
-/* A TermHit as the detectors make it: an Entry with str term and kind, exact ints, a bool. */
-int
-ev_read_hit(PyObject *h, ev_hit *out)
-{
-    if (Py_TYPE(h) != EV.hit_type || PyTuple_GET_SIZE(h) != 4) {
-        return 0;
-    }
-    PyObject *entry = PyTuple_GET_ITEM(h, 0), *fuzzy = PyTuple_GET_ITEM(h, 3);
-    if (Py_TYPE(entry) != EV.entry_type || PyTuple_GET_SIZE(entry) != 5
-        || !PyUnicode_CheckExact(PyTuple_GET_ITEM(entry, 0)) || !PyUnicode_CheckExact(PyTuple_GET_ITEM(entry, 2))
-        || (fuzzy != Py_True && fuzzy != Py_False)) {
-        return 0;
-    }
-    out->entry = entry;
-    out->fuzzy = fuzzy == Py_True;
-    return ev_as_index(PyTuple_GET_ITEM(h, 1), &out->span.a) && ev_as_index(PyTuple_GET_ITEM(h, 2), &out->span.b);
-}
-
-void
-ev_free_hits(ev_hits *hs)
-{
-    if (hs->hits != hs->small) {
-        PyMem_Free(hs->hits);
-    }
-    Py_CLEAR(hs->snapshot);
-}
-
-/* The hits of an exact list or tuple, all plain TermHits: 1; 0 when they are not (nothing to free); -1 with an
- * exception set. */
-int
-ev_read_hits(PyObject *seq, ev_hits *hs)
-{
-    if (PyTuple_CheckExact(seq)) {
-        hs->snapshot = Py_NewRef(seq);
-    }
-    else if (PyList_CheckExact(seq)) {
-        if ((hs->snapshot = PyList_AsTuple(seq)) == NULL) {
-            return -1;
-        }
-    }
-    else {
-        return 0;
-    }
-    hs->n = PyTuple_GET_SIZE(hs->snapshot);
-    hs->hits = hs->n <= EV_SMALL ? hs->small : PyMem_New(ev_hit, hs->n);
-    if (hs->hits == NULL) {
-        Py_CLEAR(hs->snapshot);
-        PyErr_NoMemory();
-        return -1;
-    }
-    for (Py_ssize_t i = 0; i < hs->n; i++) {
-        if (!ev_read_hit(PyTuple_GET_ITEM(hs->snapshot, i), &hs->hits[i])) {
-            ev_free_hits(hs);
-            return 0;
-        }
-    }
-    return 1;
 }
 
 /* A sequence of two exact ints (make_signal's nspans: a 2-tuple; span_signal's nspan and inside's spans: a
@@ -317,7 +238,10 @@ make_signal_fast(PyObject *name, PyObject *ntext, PyObject *hits, PyObject *valu
     for (Py_ssize_t i = 0; ok && i < n_extra; i++) {
         ok = ev_read_nspan(PySequence_Fast_GET_ITEM(nspans, i), 1, &p[n_hits + i]);
     }
-    ev_hits hs = {NULL};
+    ev_hits hs;
+    hs.snapshot = NULL;
+    hs.hits = hs.small;
+    hs.n = hs.held = 0;
     offset_map map = {NULL};
     ok = ok ? ev_read_hits(hits, &hs) : 0;
     if (ok > 0 && (!read_map(ntext, &map) || hs.n != n_hits)) {
@@ -365,9 +289,7 @@ make_signal_fast(PyObject *name, PyObject *ntext, PyObject *hits, PyObject *valu
             result = NULL;
         }
     }
-    if (hs.snapshot != NULL) {
-        ev_free_hits(&hs);
-    }
+    ev_free_hits(&hs);
     if (p != small) {
         PyMem_Free(p);
     }
@@ -378,23 +300,10 @@ static PyObject *
 evidence_make_signal(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *a[N_KW] = {NULL};
-    Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
-    int fast = EV.bound && nargs <= 3;
-    for (Py_ssize_t i = 0; fast && i < nargs; i++) {
-        a[i] = args[i];
-    }
-    for (Py_ssize_t i = 0; fast && i < nkw; i++) {
-        PyObject *key = PyTuple_GET_ITEM(kwnames, i);
-        int k = 0;
-        while (k < N_KW && key != kw_names[k] && PyUnicode_Compare(key, kw_names[k]) != 0) {
-            k++;
-        }
-        fast = k < N_KW && a[k] == NULL;   /* else the reference says what is wrong */
-        if (fast) {
-            a[k] = args[nargs + i];
-        }
-    }
-    if (!fast || a[KW_NAME] == NULL || a[KW_NTEXT] == NULL) {
+    /* name, ntext and hits by position or keyword, the others by keyword only */
+    if (!EV.bound || nargs > KW_HITS + 1
+        || !ev_bind_arguments(args, nargs, kwnames, ev_make_signal_parameters, N_KW, a) || a[KW_NAME] == NULL
+        || a[KW_NTEXT] == NULL) {
         return ev_call_reference(REF_MAKE_SIGNAL, args, nargs, kwnames);
     }
     PyObject *result = make_signal_fast(
@@ -407,10 +316,22 @@ evidence_make_signal(PyObject *module, PyObject *const *args, Py_ssize_t nargs, 
 static PyObject *
 evidence_span_signal(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
+    PyObject *named[N_SPAN_SIGNAL_PARAMETERS] = {NULL};
+    PyObject *const *a = named;
     ev_pair span;
     offset_map map;
-    if (!EV.bound || nargs != 5 || kwnames != NULL || !PyUnicode_CheckExact(args[0])
-        || !ev_read_nspan(args[2], 0, &span) || !read_map(args[1], &map)) {
+    int bound = EV.bound && nargs == N_SPAN_SIGNAL_PARAMETERS && kwnames == NULL;   /* as the detectors call it */
+    if (bound) {
+        a = args;
+    }
+    else if (EV.bound && ev_bind_arguments(args, nargs, kwnames, ev_span_signal_parameters,
+                                           N_SPAN_SIGNAL_PARAMETERS, named)) {
+        bound = 1;
+        for (int i = 0; i < N_SPAN_SIGNAL_PARAMETERS; i++) {
+            bound &= named[i] != NULL;
+        }
+    }
+    if (!bound || !PyUnicode_CheckExact(a[0]) || !ev_read_nspan(a[2], 0, &span) || !read_map(a[1], &map)) {
         return ev_call_reference(REF_SPAN_SIGNAL, args, nargs, kwnames);
     }
     int ok = to_original(&map, span, &span);
@@ -418,7 +339,7 @@ evidence_span_signal(PyObject *module, PyObject *const *args, Py_ssize_t nargs, 
     if (!ok) {
         return ev_call_reference(REF_SPAN_SIGNAL, args, nargs, kwnames);
     }
-    return new_signal(args[0], args[3], EV.one, &span, 1, Py_NewRef(args[4]));
+    return new_signal(a[0], a[3], EV.one, &span, 1, Py_NewRef(a[4]));
 }
 
 /* ---- the hit groupings, which evidence_cues.c computes ---- */
@@ -504,16 +425,8 @@ evidence_bind_evidence(PyObject *module, PyObject *args)
     }
     Py_ssize_t offsets[4];
     for (int i = 0; i < 4; i++) {
-        PyObject *descr = PyObject_GetAttrString(ntext, ntext_fields[i]);
-        if (descr == NULL) {
+        if ((offsets[i] = sg_slot_offset_of(ntext, ntext_fields[i])) < 0) {
             return NULL;
-        }
-        int slot = Py_IS_TYPE(descr, &PyMemberDescr_Type)
-                   && ((PyMemberDescrObject *)descr)->d_member->type == T_OBJECT_EX;
-        offsets[i] = slot ? ((PyMemberDescrObject *)descr)->d_member->offset : 0;
-        Py_DECREF(descr);
-        if (!slot) {
-            return PyErr_Format(PyExc_TypeError, "NormalizedText.%s is not a slot", ntext_fields[i]);
         }
     }
     sg_record record;
@@ -565,6 +478,9 @@ static PyMethodDef evidence_methods[] = {
     FAST(reader_directed, "reader_directed(grouped)"),
     FAST(impersonated, "impersonated(text, start)"),
     FAST(negated, "negated(text, start, end)"),
+    FAST(near, "near(text, a, b, within, *, clause=False)"),
+    FAST(cue_before, "cue_before(text, cues, hit, within, *, clause=False)"),
+    FAST(cue_after, "cue_after(text, cues, hit, within, *, clause=False)"),
     {"bind_evidence", evidence_bind_evidence, METH_VARARGS,
      "bind_evidence(Signal, NormalizedText, TermHit, Entry, plugin_names, fuzzy_confidence, references)"},
     {"bind_cues", evidence_bind_cues, METH_VARARGS, "bind_cues(cues_globals, references, words=None)"},
@@ -584,10 +500,8 @@ PyInit__cevidence(void)
                                            "_CONTEXT_LAST"};
     PyObject **slots[] = {&EV.s_debt, &EV.s_address, &EV.s_request, &EV.s_framing, &EV.s_read,
                           &EV.s_context_terms, &EV.s_context_last};
-    for (int i = 0; i < N_KW; i++) {
-        if ((kw_names[i] = PyUnicode_InternFromString(KW_NAMES[i])) == NULL) {
-            return NULL;
-        }
+    if (ev_intern_parameters() < 0) {
+        return NULL;
     }
     for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
         if ((*slots[i] = PyUnicode_InternFromString(interned[i])) == NULL) {
@@ -598,5 +512,12 @@ PyInit__cevidence(void)
         || (EV.empty_str = PyUnicode_New(0, 0)) == NULL || (EV.list_sep = PyUnicode_FromString("\u3001")) == NULL) {
         return NULL;
     }
-    return PyModule_Create(&evidence_module);
+    if (PyType_Ready(&ev_hit_index_type) < 0) {
+        return NULL;
+    }
+    PyObject *module = PyModule_Create(&evidence_module);
+    if (module != NULL && PyModule_AddObjectRef(module, "HitIndex", (PyObject *)&ev_hit_index_type) < 0) {
+        Py_CLEAR(module);
+    }
+    return module;
 }

@@ -1,5 +1,6 @@
-/* Shared by the two sources of smsguard_plugins._cevidence: evidence.c (the signals, reading hits and offset
- * maps, the module) and evidence_cues.c (the hit groupings and the text cues).
+/* Shared by the three sources of smsguard_plugins._cevidence: evidence.c (the signals, the offset maps, the
+ * module), evidence_cues.c (the hit groupings and the text cues) and evidence_index.c (reading hits, binding
+ * arguments, the proximity tests).
  *
  * Each function takes a fast path for what the detectors pass (exact lists and tuples of TermHit, exact ints
  * and strs, an exact NormalizedText) and hands anything else to its Python reference, untouched: odd input gets
@@ -23,6 +24,10 @@ enum {
     REF_READER_DIRECTED,
     REF_IMPERSONATED,
     REF_NEGATED,
+    REF_HIT_INDEX,
+    REF_CUE_BEFORE,
+    REF_CUE_AFTER,
+    REF_NEAR,
     N_REFS
 };
 
@@ -36,7 +41,7 @@ typedef struct {
 
 enum {
     W_NEGATORS, W_FAR_NEGATORS, W_CLAUSE_DENIALS, W_DENIAL, W_DENIED_ASKS, W_POSING, W_COPULAS, W_FRAUD_WORDS,
-    W_CLAUSE_ENDS, W_SENTENCE_ENDS, W_NEGATOR_FIRST, W_WARNING_CHARS, N_WORDS
+    W_CLAUSE_ENDS, W_SENTENCE_ENDS, W_NEGATOR_FIRST, W_WARNING_CHARS, W_CLAUSE_MARKS, N_WORDS
 };
 enum { N_NEAR_WINDOW, N_FAR_WINDOW, N_CLAUSE_WINDOW, N_DENIAL_GAP, N_WARNED_GAP, N_WARNED_WINDOW, N_NUMBERS };
 
@@ -74,14 +79,16 @@ typedef struct {
 } ev_pair;
 
 typedef struct {
-    PyObject *entry;            /* borrowed: the snapshot holds the hit, which holds it */
+    PyObject *hit;              /* borrowed: the hits hold it */
+    PyObject *entry;            /* borrowed: the hit holds it */
     ev_pair span;
     int fuzzy;
 } ev_hit;
 
 #define EV_SMALL 16
 typedef struct {
-    PyObject *snapshot;         /* a tuple of the hits, a strong reference */
+    PyObject *snapshot;         /* a tuple of the hits, a strong reference; or NULL */
+    int held;                   /* without a snapshot: each hit[i].hit is a strong reference */
     Py_ssize_t n;
     ev_hit *hits;
     ev_hit small[EV_SMALL];
@@ -100,10 +107,40 @@ PyObject *ev_group(PyObject *hits, int what);
 int ev_bind_words(PyObject *words);
 void ev_clear_words(void);
 
+/* A str as the cues read it */
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t length;
+} ev_text;
+#define EV_TEXT_OF(o) {PyUnicode_KIND(o), PyUnicode_DATA(o), PyUnicode_GET_LENGTH(o)}
+
+/* whether t[lo:hi] holds a character of the class chars (words of one character each) */
+int ev_any_in(const ev_words *chars, const ev_text *t, Py_ssize_t lo, Py_ssize_t hi);
+
+/* The parameter names of the functions that take keywords, interned, in the order of their signatures. */
+enum { N_MAKE_SIGNAL_PARAMETERS = 7, N_SPAN_SIGNAL_PARAMETERS = 5, N_CUE_PARAMETERS = 5 };
+extern PyObject *ev_make_signal_parameters[N_MAKE_SIGNAL_PARAMETERS];
+extern PyObject *ev_span_signal_parameters[N_SPAN_SIGNAL_PARAMETERS];
+extern PyObject *ev_cue_parameters[N_CUE_PARAMETERS];    /* cue_before, cue_after */
+extern PyObject *ev_near_parameters[N_CUE_PARAMETERS];
+
+/* Binds the arguments of a vectorcall to the parameters names (count of them) as Python binds them: out[k] is
+ * the value of parameter k, NULL where none is given (out must start all NULL). 0 when an argument is too many,
+ * unknown or given twice: the reference then raises. Keywords are matched by identity first. */
+int ev_bind_arguments(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, PyObject *const *names,
+                      int count, PyObject **out);
+int ev_intern_parameters(void);
+
+extern PyTypeObject ev_hit_index_type;
+
 PyObject *evidence_inside(PyObject *, PyObject *const *, Py_ssize_t, PyObject *);
 PyObject *evidence_context_of(PyObject *, PyObject *const *, Py_ssize_t, PyObject *);
 PyObject *evidence_reader_directed(PyObject *, PyObject *const *, Py_ssize_t, PyObject *);
 PyObject *evidence_impersonated(PyObject *, PyObject *const *, Py_ssize_t, PyObject *);
 PyObject *evidence_negated(PyObject *, PyObject *const *, Py_ssize_t, PyObject *);
+PyObject *evidence_near(PyObject *, PyObject *const *, Py_ssize_t, PyObject *);
+PyObject *evidence_cue_before(PyObject *, PyObject *const *, Py_ssize_t, PyObject *);
+PyObject *evidence_cue_after(PyObject *, PyObject *const *, Py_ssize_t, PyObject *);
 
 #endif

@@ -7,6 +7,13 @@
 
 /* ---- grouping ---- */
 
+/* Two kinds (exact strs) equal: the lexicons' entries hold equal kinds as distinct strs, whose hashes are kept */
+static int
+same_kind(PyObject *a, PyObject *b)
+{
+    return a == b || (PyObject_Hash(a) == PyObject_Hash(b) && PyUnicode_Compare(a, b) == 0);
+}
+
 /* resolve_overlaps: of two overlapping hits of different kinds, the longer (or as long and earlier) wins.
  * *beaten is NULL when no hit is beaten. */
 static int
@@ -31,7 +38,7 @@ find_beaten(const ev_hits *hs, char **beaten)
         for (Py_ssize_t j = i + 1; j < hs->n && hs->hits[j].span.a < a->span.b; j++) {
             const ev_hit *b = &hs->hits[j];
             PyObject *ka = PyTuple_GET_ITEM(a->entry, 2), *kb = PyTuple_GET_ITEM(b->entry, 2);
-            if (ka != kb && PyUnicode_Compare(ka, kb) != 0) {
+            if (!same_kind(ka, kb)) {
                 flags[a->span.b - a->span.a >= b->span.b - b->span.a ? j : i] = 1;
                 any = 1;
             }
@@ -46,19 +53,14 @@ find_beaten(const ev_hits *hs, char **beaten)
     return 0;
 }
 
+/* by_kind with a dict look-up per hit: for hits of very many kinds */
 static PyObject *
-grouped(const ev_hits *hs, const char *beaten, int what)
+grouped_by_lookup(const ev_hits *hs, const char *beaten)
 {
-    PyObject *result = what == RESOLVE ? PyList_New(0) : PyDict_New();
+    PyObject *result = PyDict_New();
     for (Py_ssize_t i = 0; result != NULL && i < hs->n; i++) {
-        PyObject *hit = PyTuple_GET_ITEM(hs->snapshot, i), *kind = PyTuple_GET_ITEM(hs->hits[i].entry, 2);
+        PyObject *hit = hs->hits[i].hit, *kind = PyTuple_GET_ITEM(hs->hits[i].entry, 2);
         if (beaten != NULL && beaten[i]) {
-            continue;
-        }
-        if (what == RESOLVE) {
-            if (PyList_Append(result, hit) < 0) {
-                Py_CLEAR(result);
-            }
             continue;
         }
         PyObject *group = PyDict_GetItemWithError(result, kind);
@@ -77,6 +79,79 @@ grouped(const ev_hits *hs, const char *beaten, int what)
             }
             Py_DECREF(group);
         }
+    }
+    return result;
+}
+
+#define EV_KINDS 32
+
+/* The hits not beaten: a list (RESOLVE), or by kind, each kind's list made at its size, the kinds in the order
+ * they first come (as setdefault inserts them; equal kinds are one key, the first one's str). */
+static PyObject *
+grouped(const ev_hits *hs, const char *beaten, int what)
+{
+    Py_ssize_t kept = 0;
+    if (what == RESOLVE) {
+        for (Py_ssize_t i = 0; i < hs->n; i++) {
+            kept += beaten == NULL || !beaten[i];
+        }
+        PyObject *result = PyList_New(kept);
+        for (Py_ssize_t i = 0, j = 0; result != NULL && i < hs->n; i++) {
+            if (beaten == NULL || !beaten[i]) {
+                PyList_SET_ITEM(result, j++, Py_NewRef(hs->hits[i].hit));
+            }
+        }
+        return result;
+    }
+    PyObject *kinds[EV_KINDS], *lists[EV_KINDS] = {NULL}, *result = NULL;
+    Py_ssize_t sizes[EV_KINDS], small[EV_SMALL], *group = hs->n <= EV_SMALL ? small : PyMem_New(Py_ssize_t, hs->n);
+    Py_ssize_t count = 0;
+    if (group == NULL) {
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < hs->n; i++) {
+        if (beaten != NULL && beaten[i]) {
+            continue;
+        }
+        PyObject *kind = PyTuple_GET_ITEM(hs->hits[i].entry, 2);
+        Py_ssize_t g = 0;
+        while (g < count && !same_kind(kinds[g], kind)) {
+            g++;
+        }
+        if (g == count) {
+            if (count == EV_KINDS) {
+                result = grouped_by_lookup(hs, beaten);
+                goto done;
+            }
+            kinds[count] = kind;
+            sizes[count++] = 0;
+        }
+        group[i] = g;
+        sizes[g]++;
+    }
+    for (Py_ssize_t g = 0; g < count; g++) {
+        if ((lists[g] = PyList_New(sizes[g])) == NULL) {
+            goto done;
+        }
+        sizes[g] = 0;   /* from here on, how many are in */
+    }
+    for (Py_ssize_t i = 0; i < hs->n; i++) {
+        if (beaten == NULL || !beaten[i]) {
+            PyList_SET_ITEM(lists[group[i]], sizes[group[i]]++, Py_NewRef(hs->hits[i].hit));
+        }
+    }
+    result = PyDict_New();
+    for (Py_ssize_t g = 0; result != NULL && g < count; g++) {
+        if (PyDict_SetItem(result, kinds[g], lists[g]) < 0) {
+            Py_CLEAR(result);
+        }
+    }
+done:
+    for (Py_ssize_t g = 0; g < count; g++) {
+        Py_XDECREF(lists[g]);
+    }
+    if (group != small) {
+        PyMem_Free(group);
     }
     return result;
 }
@@ -286,15 +361,9 @@ evidence_reader_directed(PyObject *module, PyObject *const *args, Py_ssize_t nar
 
 /* ---- words ---- */
 
-typedef struct {
-    int kind;
-    const void *data;
-    Py_ssize_t length;
-} text_t;
-
 /* The length of word i of w at t[pos:limit], 0 when it is not there. */
 static Py_ssize_t
-word_at(const ev_words *w, Py_ssize_t i, const text_t *t, Py_ssize_t pos, Py_ssize_t limit)
+word_at(const ev_words *w, Py_ssize_t i, const ev_text *t, Py_ssize_t pos, Py_ssize_t limit)
 {
     Py_ssize_t from = i > 0 ? w->ends[i - 1] : 0, length = w->ends[i] - from;
     if (pos + length > limit) {
@@ -309,7 +378,7 @@ word_at(const ev_words *w, Py_ssize_t i, const text_t *t, Py_ssize_t pos, Py_ssi
 }
 
 static int
-any_word_at(const ev_words *w, const text_t *t, Py_ssize_t pos, Py_ssize_t limit)
+any_word_at(const ev_words *w, const ev_text *t, Py_ssize_t pos, Py_ssize_t limit)
 {
     if (pos >= limit) {
         return 0;
@@ -328,12 +397,30 @@ any_word_at(const ev_words *w, const text_t *t, Py_ssize_t pos, Py_ssize_t limit
     return 0;
 }
 
+/* Whether c is in the class w (words of one character each, chars[i] the word i) */
+static inline int
+in_class(const ev_words *w, Py_UCS4 c)
+{
+    uint64_t candidates = w->by_first[c & 0xFF];
+    for (Py_ssize_t i = 0; candidates != 0; i++, candidates >>= 1) {
+        if ((candidates & 1) && w->chars[i] == c) {
+            return 1;
+        }
+    }
+    for (Py_ssize_t i = 64; i < w->count; i++) {
+        if (w->chars[i] == c) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* The first position after the last character of the class w in t[lo:hi], lo when there is none. */
 static Py_ssize_t
-after_last(const ev_words *w, const text_t *t, Py_ssize_t lo, Py_ssize_t hi)
+after_last(const ev_words *w, const ev_text *t, Py_ssize_t lo, Py_ssize_t hi)
 {
     for (Py_ssize_t i = hi - 1; i >= lo; i--) {
-        if (any_word_at(w, t, i, i + 1)) {
+        if (in_class(w, PyUnicode_READ(t->kind, t->data, i))) {
             return i + 1;
         }
     }
@@ -342,7 +429,7 @@ after_last(const ev_words *w, const text_t *t, Py_ssize_t lo, Py_ssize_t hi)
 
 /* t[lo:hi] as the pattern (?:words)[^clause ends]*\Z searched in it sees it: a word after the last clause end */
 static int
-governed(const ev_words *w, const text_t *t, Py_ssize_t lo, Py_ssize_t hi)
+governed(const ev_words *w, const ev_text *t, Py_ssize_t lo, Py_ssize_t hi)
 {
     for (Py_ssize_t p = after_last(&EV.words[W_CLAUSE_ENDS], t, lo, hi); p < hi; p++) {
         if (any_word_at(w, t, p, hi)) {
@@ -354,7 +441,7 @@ governed(const ev_words *w, const text_t *t, Py_ssize_t lo, Py_ssize_t hi)
 
 /* _CLAUSE_NEGATION: a denial of the clause, or 不会 and a denied ask at most DENIAL_GAP characters after it */
 static int
-clause_denied(const text_t *t, Py_ssize_t lo, Py_ssize_t hi)
+clause_denied(const ev_text *t, Py_ssize_t lo, Py_ssize_t hi)
 {
     const ev_words *denial = &EV.words[W_DENIAL];
     for (Py_ssize_t p = after_last(&EV.words[W_CLAUSE_ENDS], t, lo, hi); p < hi; p++) {
@@ -375,7 +462,7 @@ clause_denied(const text_t *t, Py_ssize_t lo, Py_ssize_t hi)
 
 /* _WARNED_AFTER.match(text, end): up to WARNED_GAP characters of the sentence, a copula, a word of fraud */
 static int
-warned_after(const text_t *t, Py_ssize_t end)
+warned_after(const ev_text *t, Py_ssize_t end)
 {
     const ev_words *copulas = &EV.words[W_COPULAS];
     for (Py_ssize_t q = end; q <= end + EV.numbers[N_WARNED_GAP] && q < t->length; q++) {
@@ -398,32 +485,42 @@ warned_after(const text_t *t, Py_ssize_t end)
 
 /* max(0, start - window) and start, clamped to the text as re clamps pos and endpos */
 static void
-window(const text_t *t, Py_ssize_t start, Py_ssize_t size, Py_ssize_t *lo, Py_ssize_t *hi)
+window(const ev_text *t, Py_ssize_t start, Py_ssize_t size, Py_ssize_t *lo, Py_ssize_t *hi)
 {
     *hi = start < t->length ? start : t->length;
     *lo = start > size ? start - size : 0;
     *lo = *lo < *hi ? *lo : *hi;
 }
 
-static int
-any_in(const ev_words *chars, const text_t *t, Py_ssize_t lo, Py_ssize_t hi)
-{
-    for (Py_ssize_t i = lo; i < hi; i++) {
-        if (any_word_at(chars, t, i, i + 1)) {
-            return 1;
-        }
-    }
+#define IN_CLASS_LOOP(type)                                     \
+    for (Py_ssize_t i = lo; i < hi; i++) {                      \
+        if (in_class(chars, ((const type *)t->data)[i])) {      \
+            return 1;                                           \
+        }                                                       \
+    }                                                           \
     return 0;
+
+int
+ev_any_in(const ev_words *chars, const ev_text *t, Py_ssize_t lo, Py_ssize_t hi)
+{
+    switch (t->kind) {
+    case PyUnicode_1BYTE_KIND:
+        IN_CLASS_LOOP(Py_UCS1)
+    case PyUnicode_2BYTE_KIND:
+        IN_CLASS_LOOP(Py_UCS2)
+    default:
+        IN_CLASS_LOOP(Py_UCS4)
+    }
 }
 
 static int
-negated(const text_t *t, Py_ssize_t start, Py_ssize_t end)
+negated(const ev_text *t, Py_ssize_t start, Py_ssize_t end)
 {
     Py_ssize_t lo, hi, near_lo, far_lo;
     window(t, start, EV.numbers[N_CLAUSE_WINDOW], &lo, &hi);
     window(t, start, EV.numbers[N_NEAR_WINDOW], &near_lo, &hi);
     window(t, start, EV.numbers[N_FAR_WINDOW], &far_lo, &hi);
-    if (any_in(&EV.words[W_NEGATOR_FIRST], t, lo, hi)
+    if (ev_any_in(&EV.words[W_NEGATOR_FIRST], t, lo, hi)
         && (governed(&EV.words[W_NEGATORS], t, near_lo, hi) || governed(&EV.words[W_FAR_NEGATORS], t, far_lo, hi)
             || clause_denied(t, lo, hi))) {
         return 1;
@@ -431,10 +528,8 @@ negated(const text_t *t, Py_ssize_t start, Py_ssize_t end)
     /* re clamps a position past the end to the end, where the words of the warning do not fit */
     Py_ssize_t warned_end = end + EV.numbers[N_WARNED_WINDOW];
     warned_end = warned_end < t->length ? warned_end : t->length;
-    return end < t->length && any_in(&EV.words[W_WARNING_CHARS], t, end, warned_end) && warned_after(t, end);
+    return end < t->length && ev_any_in(&EV.words[W_WARNING_CHARS], t, end, warned_end) && warned_after(t, end);
 }
-
-#define TEXT_OF(o) {PyUnicode_KIND(o), PyUnicode_DATA(o), PyUnicode_GET_LENGTH(o)}
 
 PyObject *
 evidence_negated(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
@@ -447,7 +542,7 @@ evidence_negated(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyOb
     if (PyUnicode_READY(args[0]) < 0) {
         return NULL;
     }
-    text_t t = TEXT_OF(args[0]);
+    ev_text t = EV_TEXT_OF(args[0]);
     return PyBool_FromLong(negated(&t, start, end));
 }
 
@@ -462,7 +557,7 @@ evidence_impersonated(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
     if (PyUnicode_READY(args[0]) < 0) {
         return NULL;
     }
-    text_t t = TEXT_OF(args[0]);
+    ev_text t = EV_TEXT_OF(args[0]);
     window(&t, start, EV.numbers[N_NEAR_WINDOW], &lo, &hi);
     return PyBool_FromLong(governed(&EV.words[W_POSING], &t, lo, hi));
 }
@@ -471,7 +566,7 @@ evidence_impersonated(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
 
 static const char *const WORD_KEYS[N_WORDS] = {
     "negators", "far_negators", "clause_denials", "denial", "denied_asks", "posing", "copulas", "fraud_words",
-    "clause_ends", "sentence_ends", "negator_first", "warning_chars",
+    "clause_ends", "sentence_ends", "negator_first", "warning_chars", "clause_marks",
 };
 #define FIRST_CHARACTER_CLASS W_CLAUSE_ENDS   /* the keys from here on are classes of characters, not "a|b" */
 static const char *const NUMBER_KEYS[N_NUMBERS] = {
