@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from smsguard.extract import Features
+from smsguard.extract import Features, Link, TextFeature
 from smsguard.lexicon import LexiconEntry, load_lexicon
+from smsguard.native import load
 from smsguard.normalize import NormalizedText
 
-from ._terms import TermHit, TermSet, lexicon_env, lexicon_path_setting
+from ._terms import Entry, TermHit, TermSet, _message, lexicon_env, lexicon_path_setting
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 BRAND = "brand"
@@ -75,9 +76,12 @@ def _display_table(entries: tuple[LexiconEntry, ...]) -> dict[str, str]:
     return display
 
 
+_DISPLAY_TABLE = ("brands", ("brands",), _display_table)  # from_lexicons' key, lexicons and builder
+
+
 def display_names(env: str | None = None) -> dict[str, str]:
     """Brand id -> display name (the first name listed for it in ``brands.txt``)."""
-    return from_lexicons("brands", ("brands",), _display_table, env)
+    return from_lexicons(*_DISPLAY_TABLE, env)
 
 
 def _name_hits(ntext: NormalizedText) -> list[TermHit]:
@@ -184,3 +188,44 @@ def _hotlines(entries: tuple[LexiconEntry, ...]) -> dict[str, Hotline]:
             name = e.attributes[1] if len(e.attributes) > 1 else display_name(brand)
             table[e.term] = Hotline(e.term, brand, name)
     return table
+
+
+# find_claims and from_lexicons above are the reference. The accelerator gives the same results
+# (tests/test_native_brands.py): it runs the detectors' usual inputs in C and hands anything else to the reference.
+REFERENCE: dict[str, Callable[..., object]] = {
+    "find_claims": find_claims,
+    "_find_claims": _find_claims,
+    "from_lexicons": from_lexicons,
+}
+_native = load("brands")
+
+
+def _bind(references: dict[str, Callable[..., object]]) -> None:
+    """Hand the C its objects and the functions it calls for what it does not handle (tests pass others)."""
+    assert _native is not None
+    _native.bind(
+        claim=Claim,
+        normalized_text=NormalizedText,
+        features=Features,
+        link=Link,
+        text_feature=TextFeature,
+        term_hit=TermHit,
+        entry=Entry,
+        read=_NAME_TERMS.read,
+        last=_LAST,
+        self_naming=_SELF_NAMING.match,
+        introduction=_INTRODUCTION.search,
+        window=_INTRODUCTION_WINDOW,
+        opening=_OPENING,
+        brand=BRAND,
+        claim_kind=CLAIM,
+        message=_message,  # lexicon_env(ntext) is _message(ntext).env: the C reads it so, without a Python call
+        display_table_args=_DISPLAY_TABLE,
+        derived=_DERIVED,
+        references=references,
+    )
+
+
+if _native is not None:
+    _bind(REFERENCE)
+    globals().update({name: getattr(_native, name) for name in ("find_claims", "from_lexicons")})

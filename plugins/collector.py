@@ -13,15 +13,18 @@ import re
 from collections.abc import Iterable, Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 from smsguard.extract import Features
 from smsguard.hookspecs import hookimpl
 from smsguard.model import Message, Signal, SignalSpec
+from smsguard.native import load
 from smsguard.normalize import NormalizedText
 
 from ._cues import context_of, reader_directed
 from ._evidence import by_kind, inside, make_signal, resolve_overlaps, span_signal
-from ._terms import LEXICON_DIR, TermHit, TermSet
+from ._native_binding import bind_tables
+from ._terms import LEXICON_DIR, Entry, TermHit, TermSet
 
 _TERMS = TermSet(
     "collectors",
@@ -34,7 +37,12 @@ _SHAPE_KINDS = ("company_shape", "law_firm", "legal_department", "mediation_body
 _SIGNATURE_KINDS = frozenset({*_SHAPE_KINDS, "signature_shape"})
 # The kinds whose hit inside a 【signature】 makes it a collector's, in the order they are looked at.
 _SIGNATURE_OWNERS = ("known_company", *_SHAPE_KINDS, "signature_shape")
+# The shapes whose signal names the body around the suffix, and those that fire on the word alone.
+_NAMED_SHAPES = ("company_shape", "law_firm", "mediation_body")
+_DEPARTMENTS = ("legal_department", "collection_department")
 _CONFIDENCE = {"H": 1.0, "M": 0.8, "L": 0.5}
+_DEFAULT_GRADE = "M"  # a company listed without a grade
+_UNKNOWN_CONFIDENCE = 0.8  # a grade not in _CONFIDENCE
 # Characters that end a company name when walking left from its suffix (verbs and particles before a name).
 # Pronouns and demonstratives (我们律所, 该律所, 贵所) stop it too: they are no part of a name.
 _NAME_STOP = frozenset("的在已将与及向被给为由是我您你请从对于了托至到把让系找们他她该贵此其")
@@ -71,8 +79,8 @@ def smsguard_lexicons() -> dict[str, Path | Traversable]:
     return {"collectors": LEXICON_DIR / "collectors.txt", "lenders": LEXICON_DIR / "lenders.txt"}
 
 
-@hookimpl
-def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+def detect_reference(message: Message, text: NormalizedText, features: Features) -> list[Signal]:
+    """The pure-Python detector: the reference of the C one (tests/test_native_collector.py)."""
     _, found = _TERMS.read(text)
     if not found:
         return []
@@ -84,7 +92,10 @@ def smsguard_detect(message: Message, text: NormalizedText, features: Features) 
     signals: list[Signal] = []
     if companies := chosen.get("known_company"):
         names = dict.fromkeys(h.entry.attrs[0] if h.entry.attrs else h.term for h in companies)
-        confidence = max(_CONFIDENCE.get(h.entry.attrs[1] if len(h.entry.attrs) > 1 else "M", 0.8) for h in companies)
+        confidence = max(
+            _CONFIDENCE.get(h.entry.attrs[1] if len(h.entry.attrs) > 1 else _DEFAULT_GRADE, _UNKNOWN_CONFIDENCE)
+            for h in companies
+        )
         signals.append(
             make_signal("collector.known_company", text, companies, value="、".join(names), confidence=confidence)
         )
@@ -106,7 +117,7 @@ def smsguard_detect(message: Message, text: NormalizedText, features: Features) 
 
 def _shape_signals(text: NormalizedText, chosen: dict[str, list[TermHit]]) -> list[Signal]:
     signals: list[Signal] = []
-    for kind in ("company_shape", "law_firm", "mediation_body"):
+    for kind in _NAMED_SHAPES:
         if kind not in chosen:
             continue
         named = [(h, _name_span(text.text, h)) for h in chosen[kind]]
@@ -116,7 +127,7 @@ def _shape_signals(text: NormalizedText, chosen: dict[str, list[TermHit]]) -> li
             names = "、".join(dict.fromkeys(text.text[a:b] for _, (a, b) in named))
             spans = [span for _, span in named]
             signals.append(make_signal(f"collector.{kind}", text, [h for h, _ in named], nspans=spans, value=names))
-    for kind in ("legal_department", "collection_department"):
+    for kind in _DEPARTMENTS:
         hits = chosen.get(kind)
         if hits:
             signals.append(make_signal(f"collector.{kind}", text, hits))
@@ -152,3 +163,40 @@ def _name_span(t: str, hit: TermHit) -> tuple[int, int]:
     start += max((prefix.rfind(v) + len(v) for v in _NAME_VERBS if v in prefix), default=0)
     tail = _COMPANY_TAIL.match(t, hit.end)
     return (start, tail.end() if tail else hit.end)
+
+
+# What the C detector is handed, once: the tables and the pattern above and the shared helpers it calls (the C ones
+# when those are built).
+NATIVE_TABLES: dict[str, Any] = {
+    "read": _TERMS.read,
+    "by_kind": by_kind,
+    "resolve_overlaps": resolve_overlaps,
+    "make_signal": make_signal,
+    "span_signal": span_signal,
+    "inside": inside,
+    "context_of": context_of,
+    "reader_directed": reader_directed,
+    "names": {spec.name.partition(".")[2]: spec.name for spec in _SPECS},  # kind -> signal name
+    "named_kinds": _NAMED_KINDS,
+    "signature_kinds": _SIGNATURE_KINDS,
+    "signature_owners": _SIGNATURE_OWNERS,
+    "named_shapes": _NAMED_SHAPES,
+    "departments": _DEPARTMENTS,
+    "confidence": _CONFIDENCE,
+    "default_grade": _DEFAULT_GRADE,
+    "unknown_confidence": _UNKNOWN_CONFIDENCE,
+    "name_stop": _NAME_STOP,
+    "name_max": _NAME_MAX,
+    "name_min": _NAME_MIN,
+    "name_verbs": _NAME_VERBS,
+    "company_tail": _COMPANY_TAIL,
+    "types": (TermHit, Entry),
+}
+_native = load("collector")
+# The C body when built (smsguard_plugins._ccollector); it hands odd input to detect_reference.
+detect = bind_tables(_native, detect_reference, NATIVE_TABLES)
+
+
+@hookimpl
+def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+    return detect(message, text, features)

@@ -13,11 +13,13 @@ from collections.abc import Iterable, Sequence
 from smsguard.extract import Features
 from smsguard.hookspecs import hookimpl
 from smsguard.model import Message, Signal, SignalSpec
+from smsguard.native import load
 from smsguard.normalize import NormalizedText
 
 from ._cues import HitIndex, cue_after, near, negated, same_sentence
 from ._evidence import by_kind, make_signal, resolve_overlaps
-from ._terms import TermHit, TermSet
+from ._native_binding import bind_keywords
+from ._terms import Entry, TermHit, TermSet
 
 _TERMS = TermSet("credential_terms")
 _CREDENTIAL_KINDS = ("code", "password", "card", "id")
@@ -26,11 +28,14 @@ _ASK_BEFORE = 10
 _ASK_AFTER = 10
 _APP_AFTER = 12
 _CODE_WINDOW = 12
-_CODE_VALUE = re.compile(r"(?<![\d.])\d{4,8}(?![\d.])")
+_CODE_DIGITS = (4, 8)
+_CODE_VALUE = re.compile(rf"(?<![\d.])\d{{{_CODE_DIGITS[0]},{_CODE_DIGITS[1]}}}(?![\d.])")
 _DIGIT_OR_DOT = frozenset("0123456789.")
 # An ask aimed at "others" is a warning about what happens if one gives the credential away.
 _OTHERS = re.compile(r"[给予]?(?:他人|别人|任何人|陌生人|第三方)")
 _QUOTE = re.compile(r"[“\"《「『]")
+# Kinds that signal unless negated, and their signals.
+_UNLESS_NEGATED = (("screen", "credential.screen_share"), ("face", "credential.face_scan"))
 
 _SPECS: tuple[SignalSpec, ...] = (
     SignalSpec(
@@ -53,8 +58,8 @@ def smsguard_signals() -> Sequence[SignalSpec]:
     return _SPECS
 
 
-@hookimpl
-def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+def detect_reference(message: Message, text: NormalizedText, features: Features) -> list[Signal]:
+    """The pure-Python detector: the reference of the C one (tests/test_native_credential.py)."""
     t, found = _TERMS.read(text)
     if not found or _SIGNALLING_KINDS.isdisjoint([h.entry.kind for h in found]):
         return []  # asks, disclosures and app names only count next to a credential or a download
@@ -63,7 +68,7 @@ def smsguard_detect(message: Message, text: NormalizedText, features: Features) 
     credentials = [h for kind in _CREDENTIAL_KINDS for h in g.get(kind, ())]
     if credentials:
         signals.extend(_requests_and_warnings(text, t, g, credentials))
-    for kind, name in (("screen", "credential.screen_share"), ("face", "credential.face_scan")):
+    for kind, name in _UNLESS_NEGATED:
         if kind in g and (live := [h for h in g[kind] if not negated(t, h.start, h.end)]):
             signals.append(make_signal(name, text, live))
     if "download" in g:
@@ -137,3 +142,37 @@ def _code_value(t: str, hit: TermHit) -> tuple[int, int] | None:
 
 def _app_follows(t: str, download: TermHit, apps: HitIndex) -> bool:
     return cue_after(t, apps, download, _APP_AFTER) or _QUOTE.search(t, download.end, download.end + 6) is not None
+
+
+# What the C body is handed, once: the reference (for the inputs it leaves to Python) and the tables, patterns
+# and helpers it calls.
+_BINDING: dict[str, object] = {
+    "reference": detect_reference,
+    "read": _TERMS.read,
+    "term_hit": TermHit,
+    "entry": Entry,
+    "negated": negated,
+    "by_kind": by_kind,
+    "resolve_overlaps": resolve_overlaps,
+    "make_signal": make_signal,
+    "hit_index": HitIndex,
+    "asked": _asked,
+    "code_value": _code_value,
+    "app_follows": _app_follows,
+    "others": _OTHERS.match,
+    "start": _start,
+    "signalling_kinds": _SIGNALLING_KINDS,
+    "credential_kinds": _CREDENTIAL_KINDS,
+    "unless_negated": _UNLESS_NEGATED,
+    "ask_before": _ASK_BEFORE,
+    "ask_after": _ASK_AFTER,
+    "code_window": _CODE_WINDOW,
+    "code_min_digits": _CODE_DIGITS[0],
+}
+_native = load("credential")
+detect = bind_keywords(_native, _BINDING)
+
+
+@hookimpl
+def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+    return detect(message, text, features)

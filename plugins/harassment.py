@@ -15,11 +15,13 @@ from datetime import datetime, timedelta, timezone
 from smsguard.extract import Features
 from smsguard.hookspecs import hookimpl
 from smsguard.model import Message, Signal, SignalSpec
+from smsguard.native import load
 from smsguard.normalize import NormalizedText
 
 from ._cues import HitIndex, context_of, cue_after, cue_before, negated, reader_directed
 from ._evidence import by_kind, make_signal, resolve_overlaps, span_signal
-from ._terms import TermHit, TermSet
+from ._native_binding import bind_keywords
+from ._terms import Entry, TermHit, TermSet
 
 _TERMS = TermSet("harassment_terms")
 _CONTACT_WINDOW = 10
@@ -55,8 +57,8 @@ def smsguard_signals() -> Sequence[SignalSpec]:
     return _SPECS
 
 
-@hookimpl
-def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+def detect_reference(message: Message, text: NormalizedText, features: Features) -> list[Signal]:
+    """The pure-Python detector: the reference of the C one (tests/test_native_harassment.py)."""
     t, found = _TERMS.read(text)
     night = message.received_at is not None and is_night(message.received_at)
     if not night and (not found or _CONTACT_ONLY.issuperset([h.entry.kind for h in found])):
@@ -103,3 +105,35 @@ def is_night(received_at: datetime) -> bool:
     """Whether a receive time lies in 22:00–08:00; aware times are read in China time, naive ones as local."""
     local = received_at.astimezone(CHINA_TIME) if received_at.tzinfo is not None else received_at
     return local.hour >= NIGHT_START_HOUR or local.hour < NIGHT_END_HOUR
+
+
+# What the C body is handed, once: the reference (for the inputs it leaves to Python) and the tables and
+# helpers it calls.
+_BINDING: dict[str, object] = {
+    "reference": detect_reference,
+    "read": _TERMS.read,
+    "term_hit": TermHit,
+    "entry": Entry,
+    "contact_only": _CONTACT_ONLY,
+    "debt_only": _DEBT_ONLY,
+    "people": _PEOPLE,
+    "contact_window": _CONTACT_WINDOW,
+    "is_night": is_night,
+    "aimed": _aimed,
+    "hit_index": HitIndex,
+    "cue_before": cue_before,
+    "negated": negated,
+    "context_of": context_of,
+    "reader_directed": reader_directed,
+    "resolve_overlaps": resolve_overlaps,
+    "by_kind": by_kind,
+    "make_signal": make_signal,
+    "span_signal": span_signal,
+}
+_native = load("harassment")
+detect = bind_keywords(_native, _BINDING)
+
+
+@hookimpl
+def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+    return detect(message, text, features)

@@ -12,13 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from smsguard.extract import Features
+from smsguard.extract import Features, Link, TextFeature
 from smsguard.hookspecs import hookimpl
 from smsguard.model import Message, Signal, SignalSpec
+from smsguard.native import load
 from smsguard.normalize import NormalizedText
 
 from ._cues import POSING_WORD, context_of, impersonated, reader_directed
 from ._evidence import by_kind, inside, make_signal, occurrences, phrases, resolve_overlaps, span_signal
+from ._native_binding import bind_keywords
 from ._terms import Entry, TermHit, TermSet
 
 _TERMS = TermSet("legal_terms")
@@ -64,8 +66,8 @@ def smsguard_signals() -> Sequence[SignalSpec]:
     return _SPECS
 
 
-@hookimpl
-def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+def detect_reference(message: Message, text: NormalizedText, features: Features) -> list[Signal]:
+    """The pure-Python detector: the reference of the C one (tests/test_native_legal.py)."""
     t, hits = _TERMS.read(text)
     if "冻结" in t:
         hits = sorted([*hits, *(TermHit(_FREEZE_ENTRY, *m.span()) for m in _FREEZE.finditer(t))], key=_order)
@@ -139,3 +141,44 @@ def _court_marks(text: NormalizedText, features: Features, channel_hits: Sequenc
         if tail:
             signals.append(span_signal("legal.court_signature", text, tail.span(1), tail.group(1), tail.group(1)))
     return signals
+
+
+# What the C body is handed, once: the reference (for the inputs it leaves to Python) and the tables,
+# patterns and shared helpers it calls.
+_BINDING: dict[str, object] = {
+    "reference": detect_reference,
+    "read": _TERMS.read,
+    "normalized_text": NormalizedText,
+    "features": Features,
+    "text_feature": TextFeature,
+    "link": Link,
+    "term_hit": TermHit,
+    "entry": Entry,
+    "threats": THREATS,
+    "threat_signals": _THREAT_SIGNALS,
+    "freeze": _FREEZE,
+    "freeze_entry": _FREEZE_ENTRY,
+    "order": _order,
+    "posing": POSING_WORD,
+    "court_host": _COURT_HOST,
+    "court_tail": _COURT_TAIL,
+    "court_tail_window": _COURT_TAIL_WINDOW,
+    "court_signature": _COURT_SIGNATURE,
+    "resolve_overlaps": resolve_overlaps,
+    "inside": inside,
+    "impersonated": impersonated,
+    "context_of": context_of,
+    "reader_directed": reader_directed,
+    "by_kind": by_kind,
+    "make_signal": make_signal,
+    "span_signal": span_signal,
+    "phrases": phrases,
+    "occurrences": occurrences,
+}
+_native = load("legal")
+detect = bind_keywords(_native, _BINDING)
+
+
+@hookimpl
+def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+    return detect(message, text, features)

@@ -8,7 +8,7 @@ cached to disk). Lists live in lexicon files users extend: ``shorteners``, ``ris
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -17,16 +17,19 @@ from smsguard.extract import Features, Link
 from smsguard.hookspecs import hookimpl
 from smsguard.lexicon import LexiconEntry
 from smsguard.model import Message, Signal, SignalSpec, SignalValue, Span
+from smsguard.native import load
 from smsguard.normalize import NormalizedText
 
+from . import _brands
 from ._brands import Claim, display_name, display_names, find_claims, from_lexicons, official_brand
-from ._terms import lexicon_env
+from ._terms import _message, lexicon_env
 
 _IP_HOST = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _NUMERIC_LABEL = re.compile(r"^[0-9-]{5,}$")
 _SHORT_KEYWORD = 3  # keywords this short count only at a label's start and only with the brand named
 _SPELLING_PREFIX = 3  # a misspelt name shares this many first letters with the official one
 _LETTER_RUNS = re.compile("[a-z]+")
+_MEMO_LIMIT = 4096  # lookalike judgements kept per lexicon setting
 _PLUGIN = "link"  # the name the host stamps on our signals: set here, it saves a copy (see _evidence._PluginNames)
 
 
@@ -41,7 +44,7 @@ def smsguard_signals() -> Sequence[SignalSpec]:
 def warm_up() -> None:
     """Load the Public Suffix List snapshot and the link lexicons now rather than on the first link."""
     _split("example.com.cn")
-    from_lexicons("link-lists", _LIST_NAMES, _lists)
+    from_lexicons(*_LIST_TABLE)
     display_names()
 
 
@@ -95,12 +98,12 @@ class _Collector:
         ]
 
 
-@hookimpl
-def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+def detect_reference(message: Message, text: NormalizedText, features: Features) -> list[Signal]:
+    """The pure-Python detector: the reference of the C one (tests/test_native_link.py)."""
     if not features.links:
         return []
     env = lexicon_env(text)
-    lists = from_lexicons("link-lists", _LIST_NAMES, _lists, env)
+    lists = from_lexicons(*_LIST_TABLE, env)
     claims = find_claims(text, features)
     named = {c.brand for c in claims}
     out = _Collector()
@@ -148,7 +151,7 @@ def _judge_name(out: _Collector, link: Link, owner: str | None, lists: _Lists, n
         imitated = lists.memo[key]
     else:
         imitated = _lookalike(parts, lists, named)
-        if len(lists.memo) < 4096:
+        if len(lists.memo) < _MEMO_LIMIT:
             lists.memo[key] = imitated
     if imitated is not None:
         brand, confidence, why = imitated
@@ -212,6 +215,9 @@ def _lists(
         keyword_rows,
         spellings,
     )
+
+
+_LIST_TABLE = ("link-lists", _LIST_NAMES, _lists)  # from_lexicons' key, lexicons and builder for _Lists
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,3 +321,46 @@ def _readable(host: str) -> str:
         )
     except UnicodeError:
         return host
+
+
+_native = load("link")
+DetectFunction = Callable[[Message, NormalizedText, Features], list[Signal]]
+
+
+def _bind(reference: DetectFunction) -> DetectFunction:
+    """Hand the C body the records, tables and helpers it reads, and the Python it hands odd input to (tests pass
+    another); returns the C detect."""
+    assert _native is not None
+    detect_c: DetectFunction = _native.bind(
+        reference=reference,
+        signal=Signal,
+        features=Features,
+        link=Link,
+        claim=Claim,
+        parts=_Parts,
+        lists=_Lists,
+        message=_message,  # lexicon_env(text) is _message(text).env: the C reads it so, without a Python call
+        from_lexicons=from_lexicons,
+        list_args=_LIST_TABLE,
+        # official_brand's table: the C looks the host's suffixes up in it itself
+        official_args=("official", ("official_domains",), _brands._official_domains),
+        display_args=_brands._DISPLAY_TABLE,
+        find_claims=find_claims,
+        split=_split,
+        readable=_readable,
+        ip_host=_IP_HOST.match,
+        numeric_label=_NUMERIC_LABEL.match,
+        plugin=_PLUGIN,
+        memo_limit=_MEMO_LIMIT,
+        spelling_prefix=_SPELLING_PREFIX,
+    )
+    return detect_c
+
+
+# The C body when built (plugins/_native/link.c), else the reference.
+detect: DetectFunction = detect_reference if _native is None else _bind(detect_reference)
+
+
+@hookimpl
+def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+    return detect(message, text, features)

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from smsguard.extract import Features
 from smsguard.hookspecs import hookimpl
 from smsguard.model import Message, Signal, SignalSpec
+from smsguard.native import load
 from smsguard.normalize import NormalizedText
 
 from ._cues import HitIndex, cue_after, cue_before, negated
 from ._evidence import by_kind, make_signal
-from ._terms import TermHit, TermSet
+from ._native_binding import bind_tables
+from ._terms import Entry, TermHit, TermSet
 
 _TERMS = TermSet("script_terms")
 _REPAIR_WINDOW = 4
@@ -32,24 +34,33 @@ Kinds = Mapping[str, Sequence[TermHit]]
 class Script(NamedTuple):
     """A script: what it is, the kinds of words that belong to it, its anchors and the test over the kinds present.
 
-    The script is skipped when one of its anchor words is denied or warned about. The test never holds without
-    an anchor word, so a message with none is not tested.
+    The test holds when, for each group of ``needs``, a word of one of its kinds is present, and then ``also``
+    (when given) holds. The script is skipped when one of its anchor words is denied or warned about. The test
+    never holds without an anchor word, so a message with none is not tested.
     """
 
     description: str
     kinds: frozenset[str]
     anchors: frozenset[str]
-    holds: Callable[[Kinds, str, Features], bool]
+    needs: tuple[tuple[str, ...], ...]
+    also: Callable[[Kinds, str, Features], bool] | None = None
+
+    def holds(self, kinds: Kinds, t: str, features: Features) -> bool:
+        for group in self.needs:
+            for kind in group:
+                if kinds.get(kind):
+                    break
+            else:
+                return False  # no word of this group
+        return self.also is None or self.also(kinds, t, features)
 
 
 def _has(kinds: Kinds, *names: str) -> bool:
     return any(kinds.get(n) for n in names)
 
 
-def _repair(kinds: Kinds, t: str, features: Features) -> bool:
+def _offered_repair(kinds: Kinds, t: str, features: Features) -> bool:
     """A removal word next to a credit word, offered: a service or fee word, or a number to call (news is none)."""
-    if not kinds.get("repair_action") or not kinds.get("credit_object"):
-        return False
     objects = HitIndex(kinds.get("credit_object", ()))
     offered = _has(kinds, "offer") or any(_SELLER_PHONE.match(p.value) for p in features.phones)
     return (
@@ -63,9 +74,9 @@ def _repair(kinds: Kinds, t: str, features: Features) -> bool:
     )
 
 
-def _webank(kinds: Kinds, t: str, features: Features) -> bool:
-    hotline = any(p.value.startswith(_HOTLINE_PREFIXES) for p in features.phones)
-    return _has(kinds, "webank") and _has(kinds, "rate_reform") and (_has(kinds, "credit_impact", "call") or hotline)
+def _webank_threat(kinds: Kinds, t: str, features: Features) -> bool:
+    """A credit threat or a number to call: the word, or a 400/800 hotline."""
+    return _has(kinds, "credit_impact", "call") or any(p.value.startswith(_HOTLINE_PREFIXES) for p in features.phones)
 
 
 SCRIPTS: dict[str, Script] = {
@@ -74,44 +85,43 @@ SCRIPTS: dict[str, Script] = {
         "(包过, 代办, 收费, 加微信, a number to call)",
         frozenset({"repair_action", "credit_object", "offer"}),
         frozenset({"repair_action", "credit_object"}),
-        _repair,
+        (("repair_action",), ("credit_object",)),
+        _offered_repair,
     ),
     "student_loan_cancel": Script(
         "student-loan cancellation: a student account or 校园贷 plus cancelling it (注销, 转成人)",
         frozenset({"student", "cancel", "credit_impact"}),
         frozenset({"student"}),
-        lambda k, t, f: _has(k, "student") and _has(k, "cancel"),
+        (("student",), ("cancel",)),
     ),
     "fake_jd": Script(
         "fake JD support: 京东金条/白条 plus a rate claim (利率过高), "
         "or a regulator claim plus closing it or a credit threat",
         frozenset({"jd", "regulator_claim", "cancel", "credit_impact"}),
         frozenset({"jd"}),
+        (("jd",), ("regulator_claim",)),
         lambda k, t, f: (
-            _has(k, "jd")
-            and _has(k, "regulator_claim")
-            and (_has(k, "cancel", "credit_impact") or any("strong" in h.entry.attrs for h in k["regulator_claim"]))
+            _has(k, "cancel", "credit_impact") or any("strong" in h.entry.attrs for h in k["regulator_claim"])
         ),
     ),
     "loan_unfreeze": Script(
         "loan unfreezing: frozen funds plus a loan plus a wrong card number or a fee (卡号填错, 解冻金, 保证金)",
         frozenset({"freeze", "unfreeze_fee", "wrong_info", "fee", "loan"}),
         frozenset({"freeze", "unfreeze_fee"}),
-        lambda k, t, f: (
-            _has(k, "freeze", "unfreeze_fee") and _has(k, "loan") and _has(k, "wrong_info", "fee", "unfreeze_fee")
-        ),
+        (("freeze", "unfreeze_fee"), ("loan",), ("wrong_info", "fee", "unfreeze_fee")),
     ),
     "fake_webank": Script(
         "fake WeBank: 微粒贷 plus rate reform (LPR, 利率整改) plus a number to call or a credit threat",
         frozenset({"webank", "rate_reform", "credit_impact", "call"}),
         frozenset({"webank"}),
-        _webank,
+        (("webank",), ("rate_reform",)),
+        _webank_threat,
     ),
     "huabei_reduction": Script(
         "花呗/借呗 plus relief (减免, 停息挂账) plus a fee, deposit or transfer",
         frozenset({"ant", "reduction", "fee"}),
         frozenset({"ant", "reduction"}),
-        lambda k, t, f: _has(k, "ant") and _has(k, "reduction") and _has(k, "fee"),
+        (("ant",), ("reduction",), ("fee",)),
     ),
 }
 
@@ -125,8 +135,8 @@ def smsguard_signals() -> Sequence[SignalSpec]:
     return _SPECS
 
 
-@hookimpl
-def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+def detect_reference(message: Message, text: NormalizedText, features: Features) -> list[Signal]:
+    """The pure-Python detector: the reference of the C one (tests/test_native_scripts.py)."""
     t, found = _TERMS.read(text)
     if len(found) < 2:
         return []
@@ -154,3 +164,23 @@ def smsguard_detect(message: Message, text: NormalizedText, features: Features) 
             used = [h for h in asserted if h.kind in script.kinds]
             signals.append(make_signal(f"scripts.{name}", text, used))
     return signals
+
+
+# What the C detector is handed, once: the scripts (read when the module is imported, with the names of their
+# signals), the shared helpers it calls (the C ones when those are built) and the records it reads.
+NATIVE_TABLES: dict[str, Any] = {
+    "read": _TERMS.read,
+    "by_kind": by_kind,
+    "negated": negated,
+    "make_signal": make_signal,
+    "scripts": tuple(zip((spec.name for spec in _SPECS), SCRIPTS.values(), strict=True)),
+    "types": (TermHit, Entry),
+}
+_native = load("scripts")
+# The C body when built (smsguard_plugins._cscripts); it hands odd input to detect_reference.
+detect = bind_tables(_native, detect_reference, NATIVE_TABLES)
+
+
+@hookimpl
+def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+    return detect(message, text, features)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -19,11 +19,13 @@ from smsguard.extract import Features
 from smsguard.hookspecs import hookimpl
 from smsguard.lexicon import LexiconEntry
 from smsguard.model import Message, Signal, SignalSpec
+from smsguard.native import load
 from smsguard.normalize import NormalizedText
 
 from ._brands import Claim, find_claims, from_lexicons, hotline_owner
 from ._evidence import REFERENCE, make_signal
-from ._terms import lexicon_env, lexicon_path_setting
+from ._native_binding import Detect
+from ._terms import _message, lexicon_env, lexicon_path_setting
 
 EMPTY, UNKNOWN = "empty", "unknown"
 MOBILE, VIRTUAL, INTERNATIONAL = "mobile", "virtual", "international"
@@ -94,8 +96,8 @@ _SPECS: tuple[SignalSpec, ...] = (
 )
 
 
-@hookimpl
-def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+def detect_reference(message: Message, text: NormalizedText, features: Features) -> list[Signal]:
+    """The pure-Python detector: the reference of the C one (tests/test_native_sender.py)."""
     sender = message.sender
     if sender is None or not sender.strip():
         info, fixed = _EMPTY
@@ -103,7 +105,7 @@ def smsguard_detect(message: Message, text: NormalizedText, features: Features) 
         # The usual shape, and mostly a different mobile or port number every time, so that a cache keyed by the
         # sender would miss: the kinds the port table and the mobile shape decide are judged afresh, the rest cached.
         env = lexicon_env(text)
-        shaped = _by_prefix(sender, from_lexicons("sender-ports", ("ports",), _port_table, env))
+        shaped = _by_prefix(sender, from_lexicons(*_PORT_TABLE, env))
         if shaped is None:
             info, fixed = _judged(sender, env)
         else:
@@ -113,6 +115,11 @@ def smsguard_detect(message: Message, text: NormalizedText, features: Features) 
         info, fixed = _judged(sender, lexicon_env(text))
     mismatch = _brand_mismatch(info, text, features)
     return [*fixed, mismatch] if mismatch is not None else list(fixed)
+
+
+@hookimpl
+def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+    return detect(message, text, features)
 
 
 def _kind_signals(info: SenderInfo) -> tuple[Signal, ...]:
@@ -233,7 +240,7 @@ def _parse(sender: str, env: str) -> SenderInfo:
 
 
 def _domestic(number: str, env: str) -> SenderInfo:
-    shaped = _by_prefix(number, from_lexicons("sender-ports", ("ports",), _port_table, env))
+    shaped = _by_prefix(number, from_lexicons(*_PORT_TABLE, env))
     if shaped is not None:
         return shaped
     if _SHORT_SERVICE.match(number):
@@ -289,6 +296,9 @@ def _port_table(entries: tuple[LexiconEntry, ...]) -> _PortTable:
     return _PortTable(rows, lengths, shortest, frozenset(p[:shortest] for p in rows))
 
 
+_PORT_TABLE = ("sender-ports", ("ports",), _port_table)  # from_lexicons' key, lexicons and builder for the table
+
+
 def _longest_prefix(number: str, table: _PortTable) -> tuple[str, str, str] | None:
     """The longest port-table prefix of ``number`` with its kind and value (``number`` starts with a head)."""
     for length in table.lengths:
@@ -323,3 +333,38 @@ def _is_fixed_line(number: str) -> bool:
     kind = pn.number_type(parsed)
     fixed = (pn.PhoneNumberType.FIXED_LINE, pn.PhoneNumberType.FIXED_LINE_OR_MOBILE)
     return bool(pn.is_valid_number(parsed)) and kind in fixed
+
+
+_native = load("sender")
+DetectFunction = Detect
+
+
+def _bind(reference: Callable[..., list[Signal]], brand_mismatch: Callable[..., Signal | None]) -> DetectFunction:
+    """Hand the C body the tables, caches and helpers it calls, and the Python it hands rare input to (tests pass
+    others); returns the C detect."""
+    assert _native is not None
+    detect_c: DetectFunction = _native.bind(
+        reference=reference,
+        brand_mismatch=brand_mismatch,
+        judged=_judged,
+        message=_message,  # lexicon_env(text) is _message(text).env: the C reads it so, without a Python call
+        from_lexicons=from_lexicons,
+        port_table_args=_PORT_TABLE,
+        port_table=_PortTable,
+        find_claims=find_claims,
+        make_signal=make_signal,
+        native_records=_NATIVE_RECORDS,
+        signal=Signal,
+        claim=Claim,
+        sender_info=SenderInfo,
+        plugin=_PLUGIN,
+        empty=_EMPTY,
+        kinds=(EMPTY, UNKNOWN, MOBILE, VIRTUAL, INTERNATIONAL, PORT, HOTLINE, COURT, ANTIFRAUD),
+        cannot_mismatch=_CANNOT_MISMATCH,
+        personal=PERSONAL,
+    )
+    return detect_c
+
+
+# The C body when built (plugins/_native/sender.c), else the reference.
+detect: DetectFunction = detect_reference if _native is None else _bind(detect_reference, _brand_mismatch)

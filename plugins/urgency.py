@@ -8,27 +8,33 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from smsguard.extract import Features
 from smsguard.hookspecs import hookimpl
 from smsguard.model import Message, Signal, SignalSpec
+from smsguard.native import load
 from smsguard.normalize import NormalizedText
 
 from ._cues import CN_NUMBER, number_value
 from ._evidence import make_signal
-from ._terms import TermSet
+from ._native_binding import bind_tables
+from ._terms import Entry, TermHit, TermSet
 
 _TERMS = TermSet("urgency_terms")
 MAX_LEVEL = 10
 SHORT_DEADLINE_WEIGHT = 3
 DEADLINE_WEIGHT = 1
 _SHORT_HOURS = 72
+_FINAL = "final"  # the kind of a last notice
+_MINUTES, _HOURS = "分钟", "小时"  # units of _WITHIN
 # Two kinds of deadline: a span (24小时内, 三日内) and a day (今天下午五点前). They are two patterns, not one
-# alternation, so the day's opening words let a search skip ahead; a span needs 内, which most texts lack.
+# alternation, so the day's opening words let a search skip ahead; a span needs 内, which most texts lack, and a
+# day 内 or 前.
+_WITHIN_MARK, _BEFORE_MARK = "内", "前"
 _WITHIN = re.compile(r"(\d{1,3}|" + CN_NUMBER + r")\s*个?(小时|分钟|天|日|工作日)(?:之内|以内|内)(?!有效)")
-_BY_DAY = re.compile(
-    r"(?:今天|今日|当天|当日|本日|今晚|明天|明日)[^,，。!?;\n]{0,8}?(?:之前|以前|前|之内|以内|内)(?!有效)"
-)
+_DAY_WORDS = ("今天", "今日", "当天", "当日", "本日", "今晚", "明天", "明日")  # every match of _BY_DAY opens with one
+_BY_DAY = re.compile("(?:" + "|".join(_DAY_WORDS) + r")[^,，。!?;\n]{0,8}?(?:之前|以前|前|之内|以内|内)(?!有效)")
 
 _SPECS: tuple[SignalSpec, ...] = (
     SignalSpec(
@@ -47,8 +53,8 @@ def smsguard_signals() -> Sequence[SignalSpec]:
     return _SPECS
 
 
-@hookimpl
-def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+def detect_reference(message: Message, text: NormalizedText, features: Features) -> list[Signal]:
+    """The pure-Python detector: the reference of the C one (tests/test_native_urgency.py)."""
     t, hits = _TERMS.read(text)
     deadlines = _deadlines(t)
     if not hits and not deadlines:
@@ -63,7 +69,7 @@ def smsguard_detect(message: Message, text: NormalizedText, features: Features) 
         if short:
             signals.append(make_signal("urgency.short_deadline", text, nspans=short, detail=""))
         level += SHORT_DEADLINE_WEIGHT if short else DEADLINE_WEIGHT
-    if final := [h for h in hits if h.kind == "final"]:
+    if final := [h for h in hits if h.kind == _FINAL]:
         signals.append(make_signal("urgency.final_notice", text, final))
     signals.append(
         make_signal(
@@ -85,8 +91,8 @@ def _deadlines(t: str) -> list[re.Match[str]]:
     """Every deadline in text order, found as one pattern of both kinds would find them: the leftmost, a span
     before a day at one place, the next search after the end of the last."""
     found: list[re.Match[str]] = []
-    within = "内" in t
-    if not within and "前" not in t:
+    within = _WITHIN_MARK in t
+    if not within and _BEFORE_MARK not in t:
         return found
     span = _WITHIN.search(t) if within else None
     day = _BY_DAY.search(t)
@@ -110,8 +116,39 @@ def _is_short(m: re.Match[str]) -> bool:
         return True  # today, tonight, tomorrow
     number, unit = m.group(1), m.group(2)
     amount = number_value(number)
-    if unit == "分钟":
+    if unit == _MINUTES:
         return True
-    if unit == "小时":
+    if unit == _HOURS:
         return amount <= _SHORT_HOURS
     return amount <= _SHORT_HOURS // 24
+
+
+# What the C detector is handed, once: the tables and patterns above, the records it reads and the shared helpers
+# it calls (the C ones when those are built).
+NATIVE_TABLES: dict[str, Any] = {
+    "read": _TERMS.read,
+    "make_signal": make_signal,
+    "number_value": number_value,
+    "names": tuple(spec.name for spec in _SPECS),  # in the order of _SPECS
+    "within": _WITHIN,
+    "by_day": _BY_DAY,
+    "marks": (_WITHIN_MARK, _BEFORE_MARK),
+    "day_words": _DAY_WORDS,
+    "units": (_MINUTES, _HOURS),
+    "final": _FINAL,
+    "max_level": MAX_LEVEL,
+    "short_deadline_weight": SHORT_DEADLINE_WEIGHT,
+    "deadline_weight": DEADLINE_WEIGHT,
+    "short_hours": _SHORT_HOURS,
+    "short_days": _SHORT_HOURS // 24,
+    "match_type": re.Match,
+    "types": (TermHit, Entry),
+}
+_native = load("urgency")
+# The C body when built (smsguard_plugins._curgency); it hands odd input to detect_reference.
+detect = bind_tables(_native, detect_reference, NATIVE_TABLES)
+
+
+@hookimpl
+def smsguard_detect(message: Message, text: NormalizedText, features: Features) -> Iterable[Signal]:
+    return detect(message, text, features)

@@ -1,0 +1,91 @@
+/* A pre-check shared by the specificity and urgency detectors (plugins/_native/specificity.c, urgency.c): which
+ * groups of words a text holds, in one pass. A detector uses it only before a compiled pattern every match of
+ * which holds one of the words of a group, to skip the search where it cannot match.
+ */
+#ifndef SMSGUARD_SPECIFICITY_WORDS_H
+#define SMSGUARD_SPECIFICITY_WORDS_H
+
+#include "common.h"
+
+#include <stdint.h>
+
+#define WT_MAX_WORDS 64
+
+/* word k is chars[ends[k - 1]:ends[k]] (chars[0:ends[0]] for k = 0), of group group[k] */
+typedef struct {
+    Py_ssize_t count;
+    Py_UCS4 *chars;
+    Py_ssize_t ends[WT_MAX_WORDS];
+    unsigned char group[WT_MAX_WORDS];
+    uint64_t by_first[256];     /* bit k: word k starts with a character c, c % 256 == index */
+} word_table;
+
+static void
+wt_clear(word_table *w)
+{
+    PyMem_Free(w->chars);
+    memset(w, 0, sizeof(*w));
+}
+
+/* Add the words of ``words`` (a tuple of non-empty strs) as group ``group`` (below 32): 0, or -1 with an
+ * exception set. */
+static int
+wt_add(word_table *w, PyObject *words, int group, const char *what)
+{
+    if (!PyTuple_CheckExact(words)) {
+        PyErr_Format(PyExc_TypeError, "bind: %s must be a tuple of words", what);
+        return -1;
+    }
+    Py_ssize_t total = w->count == 0 ? 0 : w->ends[w->count - 1];
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(words); i++) {
+        PyObject *word = PyTuple_GET_ITEM(words, i);
+        if (!PyUnicode_Check(word) || PyUnicode_READY(word) < 0 || PyUnicode_GET_LENGTH(word) == 0
+            || w->count == WT_MAX_WORDS) {
+            PyErr_Format(PyExc_ValueError, "bind: %s: at most %d words in all, none empty", what, WT_MAX_WORDS);
+            return -1;
+        }
+        Py_ssize_t length = PyUnicode_GET_LENGTH(word);
+        Py_UCS4 *chars = PyMem_Resize(w->chars, Py_UCS4, total + length);
+        if (chars == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        w->chars = chars;
+        for (Py_ssize_t j = 0; j < length; j++) {
+            chars[total++] = PyUnicode_READ_CHAR(word, j);
+        }
+        w->by_first[PyUnicode_READ_CHAR(word, 0) & 0xff] |= (uint64_t)1 << w->count;
+        w->group[w->count] = (unsigned char)group;
+        w->ends[w->count++] = total;
+    }
+    return 0;
+}
+
+/* The groups of the words ``text`` (a ready str) holds, bit g for group g; the scan stops once those of
+ * ``all`` are found. */
+static unsigned
+wt_found(const word_table *w, PyObject *text, unsigned all)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    unsigned found = 0;
+    for (Py_ssize_t i = 0; i < n && found != all; i++) {
+        uint64_t candidates = w->by_first[PyUnicode_READ(kind, data, i) & 0xff];
+        for (int k = 0; candidates != 0; k++, candidates >>= 1) {
+            if (!(candidates & 1) || (found >> w->group[k]) & 1) {
+                continue;
+            }
+            Py_ssize_t start = k == 0 ? 0 : w->ends[k - 1], length = w->ends[k] - start, j = 0;
+            while (j < length && i + j < n && PyUnicode_READ(kind, data, i + j) == w->chars[start + j]) {
+                j++;
+            }
+            if (j == length) {
+                found |= 1u << w->group[k];
+            }
+        }
+    }
+    return found;
+}
+
+#endif
