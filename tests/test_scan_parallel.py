@@ -242,7 +242,8 @@ def test_ctrl_c_stops_a_parallel_scan_quietly_with_status_130(pack: Path) -> Non
     feeder = threading.Thread(target=feed, daemon=True)
     feeder.start()
     try:
-        assert stdout.readline()  # workers have judged a chunk, so they are up
+        if not stdout.readline():  # workers have judged a chunk, so they are up
+            pytest.fail(f"the scan ended before its first line (status {proc.wait()}): {proc.communicate()[1]!r}")
         os.killpg(proc.pid, signal.SIGINT)
         _, err = proc.communicate(timeout=120)
     finally:

@@ -1,8 +1,8 @@
 """``smsguard scan FILE|-``: judge a stream of messages, one JSON line per input line, in input order.
 
 The input is read in chunks and never held whole, so memory stays flat whatever its size. With ``--jobs N``
-the chunks are judged by N worker processes (each builds its engine once) while at most a few chunks per
-worker are in flight, and results are written in input order. Workers ignore Ctrl-C: the parent stops them.
+the chunks are judged by N worker processes while at most a few chunks per worker are in flight, and the
+workers write the results themselves, in input order (see :mod:`smsguard.cli.scan_workers`).
 """
 
 from __future__ import annotations
@@ -10,33 +10,26 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import itertools
 import multiprocessing
 import os
-import signal
 import sys
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from multiprocessing.context import BaseContext
-from multiprocessing.pool import AsyncResult
 from typing import BinaryIO
 
 import click
 
 from smsguard.cli.common import build_engine, dumps_bytes, no_default_option, pack_option, stdout_bytes
 from smsguard.cli.progress import Progress, ScanStats, render_summary
+from smsguard.cli.scan_workers import Chunk, Judged, WorkerDied, run_workers
 from smsguard.engine import Engine
 from smsguard.intake import batched
 from smsguard.model import Message, Verdict
 from smsguard.records import InputFormat, Record, RecordError, jsonl_records, read_records
 
 CHUNK_RECORDS = 256
-IN_FLIGHT_PER_JOB = 4
-
-# A chunk of work: raw JSON Lines (with the line number of the first) or records parsed already (CSV).
-Chunk = tuple[int, list[bytes]] | list[Record | RecordError]
-Judged = tuple[bytes, ScanStats]
 
 
 @click.command()
@@ -112,6 +105,9 @@ def scan(
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         raise SystemExit(130) from None
+    except WorkerDied as exc:
+        click.echo(f"smsguard scan: {exc}", err=True)
+        raise SystemExit(2) from None
     if show_summary:
         click.echo(render_summary(stats, time.perf_counter() - started), err=True)
 
@@ -144,7 +140,10 @@ def run_scan(
     platform's default. Under ``fork`` each worker starts from a copy of ``engine`` (without a factory, ``fork``
     is used wherever the platform has it); under ``spawn`` or ``forkserver`` a worker cannot inherit the engine
     and calls ``engine_factory`` instead, which must then be given and be picklable (a module-level function or
-    a :func:`functools.partial` of one) and build the same engine, plugins included.
+    a :func:`functools.partial` of one) and build the same engine, plugins included. Forked workers write to
+    ``out`` themselves when it has a file descriptor (they share it), taking turns in input order; otherwise
+    they send their output to this process, which writes it. A worker process that dies raises
+    :class:`~smsguard.cli.scan_workers.WorkerDied`; an exception raised in a worker is raised here.
     """
     if start_method is None and engine_factory is None and "fork" in multiprocessing.get_all_start_methods():
         start_method = "fork"  # the engine is inherited, whatever the platform's default start method is
@@ -158,9 +157,7 @@ def run_scan(
     reader = _ChunkReader(stream, fmt)
     bar = Progress(sys.stderr, total_bytes) if progress else None
 
-    def emit(judged: Judged, bytes_done: int) -> None:
-        data, counts = judged
-        out.write(data)
+    def written(counts: ScanStats, bytes_done: int) -> None:
         stats.add(counts)
         if bar is not None:
             bar.update(stats.records, bytes_done)
@@ -168,56 +165,18 @@ def run_scan(
     try:
         if jobs <= 1:
             for chunk in reader:
-                emit(judge_chunk(engine, chunk), reader.bytes_read)
+                data, counts = judge_chunk(engine, chunk)
+                out.write(data)
+                written(counts, reader.bytes_read)
         else:
-            _run_parallel(engine, engine_factory, context, reader, emit, jobs)
+            run_workers(
+                engine, engine_factory, context, reader, lambda: reader.bytes_read, out, judge_chunk, written, jobs
+            )
     finally:
         if bar is not None:
             bar.update(stats.records, reader.bytes_read, final=True)
             bar.close()
     return stats
-
-
-def _run_parallel(
-    engine: Engine,
-    engine_factory: Callable[[], Engine] | None,
-    context: BaseContext,
-    reader: _ChunkReader,
-    emit: Callable[[Judged, int], None],
-    jobs: int,
-) -> None:
-    global _worker_engine
-    _worker_engine = engine  # inherited by forked workers; spawned ones call the factory
-    pending: deque[tuple[AsyncResult[Judged], int]] = deque()  # with the input read when it was sent
-    try:
-        with context.Pool(jobs, initializer=_init_worker, initargs=(engine_factory,)) as pool:
-            for chunk in reader:
-                pending.append((pool.apply_async(_judge_in_worker, (chunk,)), reader.bytes_read))
-                while len(pending) >= jobs * IN_FLIGHT_PER_JOB:
-                    result, bytes_done = pending.popleft()
-                    emit(result.get(), bytes_done)
-            while pending:
-                result, bytes_done = pending.popleft()
-                emit(result.get(), bytes_done)
-    finally:
-        _worker_engine = None
-
-
-_worker_engine: Engine | None = None
-
-
-def _init_worker(engine_factory: Callable[[], Engine] | None) -> None:
-    global _worker_engine
-    # Ctrl-C reaches the whole process group: the parent alone handles it, and terminates the pool.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if _worker_engine is None and engine_factory is not None:
-        _worker_engine = engine_factory()
-
-
-def _judge_in_worker(chunk: Chunk) -> Judged:
-    if _worker_engine is None:
-        raise RuntimeError("scan worker without an engine")
-    return judge_chunk(_worker_engine, chunk)
 
 
 def judge_chunk(engine: Engine, chunk: Chunk) -> Judged:
@@ -276,16 +235,11 @@ class _ChunkReader:
         if self.fmt == "csv":
             yield from self._csv_chunks()
             return
-        lines: list[bytes] = []
         first = 1
-        for number, raw in enumerate(self.stream, 1):
-            self.bytes_read += len(raw)
-            lines.append(raw)
-            if len(lines) >= CHUNK_RECORDS:
-                yield first, lines
-                lines, first = [], number + 1
-        if lines:
+        while lines := list(itertools.islice(self.stream, CHUNK_RECORDS)):
+            self.bytes_read += sum(map(len, lines))
             yield first, lines
+            first += len(lines)
 
     def _csv_chunks(self) -> Iterator[Chunk]:
         counted = io.BufferedReader(_CountingReader(self.stream, self))
