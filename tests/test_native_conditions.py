@@ -479,3 +479,145 @@ def test_one_found_literal_with_odd_spans(default: tuple[Engine, CompiledPack, C
                         ctx.found_bits = found_bits(ctx.found)
                     got.append(run_rules(pack, ctx))
             assert got[0] == got[1] == got[2] == got[3]
+
+
+# ---- count(...) OP constant ---------------------------------------------------------------------------------------
+
+count_constants = st.sampled_from(
+    [0.0, 1.0, 2.0, 3.0, 0.5, 1.5, -1.0, 1e300, float("inf"), float("-inf"), float("nan")]
+)
+count_terms = st.lists(
+    st.one_of(
+        st.sampled_from(["甲", "乙丙", "丁", "丙", "1２", "元"]).map(ast.Literal),
+        st.sampled_from(LISTS).map(ast.Ref),
+        st.lists(st.sampled_from(["甲", "乙", "丁丁", "。"]), min_size=1, max_size=3).map(
+            lambda items: ast.StringList(tuple(items))
+        ),
+    ),
+    min_size=1,
+    max_size=3,
+).map(tuple)
+count_compares = st.builds(
+    lambda terms, op, n, left: (
+        ast.Compare(op, ast.Call("count", terms), ast.Number(n))
+        if left
+        else ast.Compare(op, ast.Number(n), ast.Call("count", terms))
+    ),
+    count_terms,
+    st.sampled_from([">=", "<=", "==", "!=", ">", "<"]),
+    count_constants,
+    st.booleans(),
+)
+count_trees = st.recursive(
+    count_compares | conditions(LISTS, []) | logged_calls,
+    lambda inner: st.one_of(
+        st.builds(ast.Not, inner),
+        st.lists(inner, min_size=1, max_size=4).map(lambda g: ast.And(tuple(g))),
+        st.lists(inner, min_size=2, max_size=4).map(lambda g: ast.Or(tuple(g))),
+        st.lists(inner, min_size=1, max_size=4).flatmap(
+            lambda g: st.integers(-1, len(g)).map(lambda n: ast.NOf(n, tuple(g)))
+        ),
+    ),
+    max_leaves=8,
+)
+count_texts = st.lists(
+    st.sampled_from(["甲", "乙丙", "丁", "丙", "1２元", "。", "乙", "丁丁", ODD, " "]), max_size=10
+).map("".join)
+
+
+def test_a_count_compared_with_a_number_is_a_node() -> None:
+    for condition in (
+        ast.Compare(">=", ast.Call("count", (ast.Ref("l0"), ast.Literal("甲"))), ast.Number(2.0)),
+        ast.Compare("<", ast.Number(1.5), ast.Call("count", (ast.StringList(("甲", "乙")),))),
+    ):
+        evaluate = compile_file(_pack_of(condition), LOG_HOSTS[0]).rules[0].evaluate
+        assert isinstance(evaluate, Node) and evaluate.kind == "count_compare"
+    with_regex = ast.Compare(">=", ast.Call("count", (ast.Regex("甲+"),)), ast.Number(1.0))
+    assert not isinstance(compile_file(_pack_of(with_regex), LOG_HOSTS[0]).rules[0].evaluate, Node)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(count_trees, st.lists(st.tuples(count_texts | messages, senders), min_size=1, max_size=4))
+def test_trees_with_counts(condition: ast.Expr, batch: list[tuple[str, str | None]]) -> None:
+    native = compile_file(_pack_of(condition), LOG_HOSTS[0])
+    with closures():
+        pure = compile_file(_pack_of(condition), LOG_HOSTS[1])
+    engine = Engine(pure, LOG_HOSTS[1], NORMALIZER)
+    for text, sender in batch:
+        prepared = prepare(engine, text, sender)
+        for ctx_native, ctx_pure in zip(contexts_of(prepared, native), contexts_of(prepared, pure), strict=True):
+            assert_same_calls(native.rules[0].evaluate, ctx_native, pure.rules[0].evaluate, ctx_pure, CALLS)
+            assert ctx_native.failures == ctx_pure.failures
+
+
+def _count_nodes(text_ids: frozenset[int]) -> list[tuple[Any, Any]]:
+    """count_compare nodes built directly (int constants too, which the compiler never passes) with their closures."""
+    from smsguard.lang import builtins as bi
+    from smsguard.lang import values as vals
+
+    terms = bi.TermSet(text_ids, (), ())
+    out = []
+    for constant in (0, 1, 2, -(10**30), 10**30, 2**53 + 1, 10**400, 1.0, float("nan")):
+        for op in (">=", "<=", "==", "!=", ">", "<"):
+            for left in (True, False):
+                count, number = bi.compile_count(terms), vals.constant(constant)
+                sides = (count, number) if left else (number, count)
+                closure = vals.compile_compare(op, *sides)
+                out.append((_native.count_compare(text_ids, len(text_ids) <= 20, op, constant, left, closure), closure))
+    return out
+
+
+def test_count_nodes_on_odd_tables(default: tuple[Engine, CompiledPack, CompiledPack]) -> None:
+    engine, native, _ = default
+    prepared = prepare(engine, "您的欠款已逾期，我司法务部将向法院提起诉讼，律师函，上门，征信，验证码", "95555")
+    found = contexts_of(prepared, native)[0].found
+    keys = sorted(found)
+    many = frozenset(keys[:3]) | frozenset(range(10_000, 10_030))  # intersected, not probed
+    for ids in (frozenset(keys[:1]), frozenset(keys[:3]), many, frozenset({10**6}), frozenset()):
+        for node, closure in _count_nodes(ids):
+            assert node.kind == "count_compare"
+            for ctx in [*contexts_of(prepared, native), *_odd_contexts(engine, native)]:
+                for table in (None, {k: [] for k in found}, {k: [(9, 12), (0, 2), (9, 12)] for k in found}):
+                    if table is not None:
+                        ctx.found = dict(table)
+                        if ctx.found_bits is not None:
+                            ctx.found_bits = found_bits(ctx.found)
+                    assert same_outcome(node, closure, ctx)
+            ctx = contexts_of(prepared, native)[0]
+            # spans the offset map does not hold: the closure raises whether or not the comparison holds
+            short = "欠款"
+            ctx.ntext, ctx.identity = NormalizedText(short, short, (0, 1), (1, 2)), False
+            assert same_outcome(node, closure, ctx)
+
+
+def same_outcome(node: Any, closure: Any, ctx: MatchContext) -> bool:
+    return bool(outcome(lambda: node(ctx)) == outcome(lambda: closure(ctx)))
+
+
+def test_calling_count_compare_wrongly() -> None:
+    with pytest.raises(TypeError):
+        _native.count_compare(frozenset({1}), True, ">=", "2", True, combinators.always)
+    with pytest.raises(TypeError):
+        _native.count_compare(frozenset({1}), True, ">=", True, True, combinators.always)
+    with pytest.raises(ValueError):
+        _native.count_compare(frozenset({1}), True, "=>", 2.0, True, combinators.always)
+    with pytest.raises(TypeError):
+        _native.count_compare(frozenset({"a"}), True, ">=", 2.0, True, combinators.always)
+
+
+def test_generated_literal_heavy_packs() -> None:
+    """benchmarks/packgen.py's packs (two term sets with ``and``, ``count(...) >= 2``, ``near``) on synthetic
+    messages: every rule, node against closure."""
+    from packgen import literal_heavy_pack
+
+    from smsguard.lang.parser import parse
+
+    host = PluginHost.from_entry_points([], load_entrypoints=False)
+    for size, seed in ((400, 11), (400, 12)):
+        rule_file = parse(literal_heavy_pack(size, seed), "<generated>")
+        native, pure = twins(lambda rule_file=rule_file: compile_file(rule_file, host))
+        kinds = {rule.evaluate.kind for rule in native.rules}
+        assert {"count_compare", "and", "near"} <= kinds
+        engine = Engine(pure, host, NORMALIZER)
+        for message in Generator(7).messages(400):
+            assert_same_everywhere(engine, native, pure, message.text, message.sender or None)

@@ -12,6 +12,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
+#include <stdint.h>
 
 #ifndef Py_T_OBJECT_EX
 #define Py_T_OBJECT_EX T_OBJECT_EX
@@ -122,6 +123,21 @@ sg_record_new(const sg_record *record, PyObject *const *values)
         }
     }
     return obj;
+}
+
+/* The index of the lowest set bit of a non-zero word. */
+static inline Py_ssize_t
+sg_lowest_bit(uint64_t word)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctzll(word);
+#else
+    Py_ssize_t k = 0;
+    for (; !(word & 1); word >>= 1) {
+        k++;
+    }
+    return k;
+#endif
 }
 
 /* A tuple of two ints, (start, end). */

@@ -244,7 +244,8 @@ node_dealloc(Node *self)
 
 static const char *const kind_names[] = {
     "or", "and", "not", "n_of", "any_literal", "any_probed", "any_intersected", "none_of", "signature_guard",
-    "near", "signals", "signal_compare", "rule_result", "sender"};
+    "near", "signals", "signal_compare", "rule_result", "sender",
+    "count_compare"};
 
 static PyObject *
 node_repr(Node *self)

@@ -25,6 +25,7 @@ typedef enum {
     K_SIGNAL_COMPARE,   /* signal("x") OP constant */
     K_RULE,             /* a reference to another rule's result */
     K_SENDER,           /* sender() */
+    K_COUNT_COMPARE,    /* count() of literals OP a number constant */
 } NodeKind;
 
 /* Literal ids of a term set: ``ids`` in ascending order, as C values, and as a bitmap. */
@@ -62,8 +63,10 @@ typedef struct {
     PyObject *items;        /* the children (combinators, in evaluation order) or the signal names: a tuple */
     Py_ssize_t *written;    /* K_AND: the evaluation position of each item in written order */
     Py_ssize_t number;      /* K_N_OF: the count; K_NEAR: within; K_RULE: the index */
-    int op;                 /* K_SIGNAL_COMPARE: Py_LT ... Py_GE */
-    int flag;               /* K_SIGNAL_COMPARE: the signal is on the left; K_SENDER: there are regexes */
+    int op;                 /* K_SIGNAL_COMPARE, K_COUNT_COMPARE: Py_LT ... Py_GE */
+    int flag;               /* K_SIGNAL_COMPARE (K_COUNT_COMPARE): the signal (count) is on the left;
+                             * K_SENDER: there are regexes */
+    double real;            /* K_COUNT_COMPARE: the constant, as the float it compares as */
     Terms terms, other;     /* the leaves' literals; ``other``: the right side of near() */
     PyObject *constant;     /* K_SIGNAL_COMPARE; K_SENDER: the frozenset of sender literals */
     PyObject *ref;          /* the leaf's Python closure */
@@ -101,6 +104,7 @@ sg_call_ref(Node *node, PyObject *ctx)
 PyObject *sg_any_literals(Node *node, PyObject *ctx, PyObject *found);
 int sg_disjoint(const Terms *terms, PyObject *ctx, PyObject *found);  /* 1, 0, -1, or SG_SCAN_BAIL */
 PyObject *sg_near(Node *node, PyObject *ctx, PyObject *found);
+PyObject *sg_count_compare(Node *node, PyObject *ctx, PyObject *found);
 #define SG_SCAN_BAIL (-2)
 
 PyObject *sg_node_eval(Node *node, PyObject *ctx);

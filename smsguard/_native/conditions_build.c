@@ -243,24 +243,34 @@ cond_signals(PyObject *module, PyObject *args)
     return (PyObject *)node;
 }
 
+static int
+operator_code(const char *op)
+{
+    static const char *const ops[] = {"<", "<=", "==", "!=", ">", ">="};  /* Py_LT ... Py_GE */
+    for (int i = 0; i < 6; i++) {
+        if (strcmp(op, ops[i]) == 0) {
+            return i;
+        }
+    }
+    PyErr_SetString(PyExc_ValueError, "unknown comparison operator");
+    return -1;
+}
+
 static PyObject *
 cond_signal_compare(PyObject *module, PyObject *args)
 {
-    static const char *const ops[] = {"<", "<=", "==", "!=", ">", ">="};  /* Py_LT ... Py_GE */
     PyObject *name, *constant, *ref;
     const char *op;
     int signal_left;
     if (!PyArg_ParseTuple(args, "UsOpO:signal_compare", &name, &op, &constant, &signal_left, &ref)) {
         return NULL;
     }
-    int code = -1;
-    for (int i = 0; i < 6; i++) {
-        if (strcmp(op, ops[i]) == 0) {
-            code = i;
-        }
+    int code = operator_code(op);
+    if (code < 0) {
+        return NULL;
     }
-    if (code < 0 || !PyUnicode_CheckExact(name)) {
-        PyErr_SetString(PyExc_ValueError, "signal_compare: unknown operator");
+    if (!PyUnicode_CheckExact(name)) {
+        PyErr_SetString(PyExc_TypeError, "signal_compare: the name must be a str");
         return NULL;
     }
     Node *node = (Node *)leaf(K_SIGNAL_COMPARE, NULL, 0, ref);
@@ -271,6 +281,48 @@ cond_signal_compare(PyObject *module, PyObject *args)
         node->op = code;
         node->flag = signal_left;
         node->constant = Py_NewRef(constant);
+    }
+    return (PyObject *)node;
+}
+
+static PyObject *
+cond_count_compare(PyObject *module, PyObject *args)
+{
+    PyObject *ids, *constant, *ref;
+    const char *op;
+    int probe, count_left;
+    if (!PyArg_ParseTuple(args, "O!psOpO:count_compare", &PyFrozenSet_Type, &ids, &probe, &op, &constant,
+                          &count_left, &ref)) {
+        return NULL;
+    }
+    int code = operator_code(op);
+    if (code < 0) {
+        return NULL;
+    }
+    double real;
+    if (PyFloat_CheckExact(constant)) {
+        real = PyFloat_AS_DOUBLE(constant);
+    }
+    else if (PyLong_CheckExact(constant)) {
+        /* a count is far below 2**53: rounding a larger int, or making it infinite, orders it the same way */
+        real = PyLong_AsDouble(constant);
+        if (real == -1.0 && PyErr_Occurred()) {
+            if (!PyErr_ExceptionMatches(PyExc_OverflowError)) {
+                return NULL;
+            }
+            PyErr_Clear();
+            real = _PyLong_Sign(constant) > 0 ? Py_HUGE_VAL : -Py_HUGE_VAL;
+        }
+    }
+    else {
+        PyErr_SetString(PyExc_TypeError, "count_compare: the constant must be an int or a float");
+        return NULL;
+    }
+    Node *node = (Node *)leaf(K_COUNT_COMPARE, ids, probe, ref);
+    if (node != NULL) {
+        node->op = code;
+        node->flag = count_left;
+        node->real = real;
     }
     return (PyObject *)node;
 }
@@ -358,6 +410,8 @@ PyMethodDef sg_condition_methods[] = {
      "signal_compare(name, op, constant, signal_left, ref): values.compile_signal_compare"},
     {"rule_result", cond_rule_result, METH_VARARGS, "rule_result(index, ref): another rule's result"},
     {"sender", cond_sender, METH_VARARGS, "sender(literals, has_regexes, ref): builtins.compile_sender"},
+    {"count_compare", cond_count_compare, METH_VARARGS,
+     "count_compare(ids, probe, op, constant, count_left, ref): count() of literals compared with a constant"},
     {NULL, NULL, 0, NULL},
 };
 

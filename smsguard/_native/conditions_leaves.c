@@ -175,6 +175,8 @@ sg_leaf_eval(Node *node, PyObject *ctx)
         return sg_any_literals(node, ctx, found);
     case K_NEAR:
         return sg_near(node, ctx, found);
+    case K_COUNT_COMPARE:
+        return sg_count_compare(node, ctx, found);
     case K_NONE_OF:
     case K_SIGNATURE_GUARD: {
         int none = sg_disjoint(&node->terms, ctx, found);

@@ -265,21 +265,6 @@ index_of(const Terms *terms, Py_ssize_t id)
     return lo;
 }
 
-static inline Py_ssize_t
-lowest_bit(uint64_t word)
-{
-#if defined(__GNUC__) || defined(__clang__)
-    return __builtin_ctzll(word);
-#else
-    Py_ssize_t k = 0;
-    while (!(word & 1)) {
-        word >>= 1;
-        k++;
-    }
-    return k;
-#endif
-}
-
 /* The values of ``found`` (an exact dict) for the literals of ``terms`` it holds (only the first with
  * ``first_only``). With the context's bitmap of found ids: the ids are tested in it one by one, or, for a term set
  * with many ids, the two bitmaps are intersected word by word. Without it: the ids are looked up in ``found``, or
@@ -309,7 +294,7 @@ scan(const Terms *terms, PyObject *ctx, PyObject *found, int first_only, Present
         }
         for (Py_ssize_t k = 0; k < common; k++) {
             for (uint64_t both = sg_word(words, k) & terms->bits[k]; both != 0; both &= both - 1) {
-                Py_ssize_t id = k * 64 + lowest_bit(both);
+                Py_ssize_t id = k * 64 + sg_lowest_bit(both);
                 if ((rc = push_found(p, terms, index_of(terms, id), found)) < 0) {
                     return rc;
                 }
@@ -521,3 +506,76 @@ done:
     return out;
 }
 
+
+/* Whether MatchContext.original maps every span of ``pairs`` without an error: the offset map is None, or a pair of
+ * tuples holding each span (0 <= start < end <= its length). 1, or 0 when only the method can tell. */
+static int
+maps_inside(PyObject *ctx, const Pair *pairs, Py_ssize_t n)
+{
+    PyObject *ntext = sg_slot(ctx, sg_layout.ntext), *starts = NULL, *ends = NULL;
+    int inside = 0;
+    if (ntext == NULL || (starts = PyObject_GetAttr(ntext, sg_str_starts)) == NULL
+        || (ends = PyObject_GetAttr(ntext, sg_str_ends)) == NULL) {
+        PyErr_Clear();
+    }
+    else if (starts == Py_None || ends == Py_None) {
+        inside = 1;
+    }
+    else if (PyTuple_CheckExact(starts) && PyTuple_CheckExact(ends)) {
+        inside = 1;
+        for (Py_ssize_t i = 0; i < n && inside; i++) {
+            inside = pairs[i].start >= 0 && pairs[i].start < pairs[i].end && pairs[i].end <= PyTuple_GET_SIZE(starts)
+                     && pairs[i].end <= PyTuple_GET_SIZE(ends);
+        }
+    }
+    Py_XDECREF(starts);
+    Py_XDECREF(ends);
+    return inside;
+}
+
+/* ``count(...) OP constant`` of literals: compile_compare over compile_count and a constant. The closure builds the
+ * spans whether or not the comparison holds; here they are built only when it holds, after checking that building
+ * them could not raise (pairs of ints, which sort; an identity context, or an offset map holding them). */
+PyObject *
+sg_count_compare(Node *node, PyObject *ctx, PyObject *found)
+{
+    Present p;
+    Pair stack[STACK_ITEMS], *pairs = NULL;
+    Py_ssize_t n = 0;
+    PyObject *out = NULL;
+    present_init(&p);
+    int rc = scan_lists(&node->terms, ctx, found, &p);
+    if (rc > 0 && p.held > 0) {
+        rc = sorted_spans(&p, &pairs, &n, stack);
+    }
+    if (rc <= 0) {
+        out = rc < 0 ? NULL : sg_call_ref(node, ctx);
+        goto done;
+    }
+    double count = (double)p.held, a = node->flag ? count : node->real, b = node->flag ? node->real : count;
+    int holds = node->op == Py_LT   ? a < b
+                : node->op == Py_LE ? a <= b
+                : node->op == Py_EQ ? a == b
+                : node->op == Py_NE ? a != b
+                : node->op == Py_GT ? a > b
+                                    : a >= b;
+    if (p.held == 0) {  /* the closure's ``nothing``: no spans, no mapping */
+        out = holds ? PyTuple_New(0) : Py_NewRef(Py_None);
+        goto done;
+    }
+    if (holds) {
+        out = finish_pairs(ctx, pairs, n);
+        goto done;
+    }
+    int identity = identity_of(ctx);
+    if (identity < 0) {
+        goto done;
+    }
+    out = identity || maps_inside(ctx, pairs, n) ? Py_NewRef(Py_None) : sg_call_ref(node, ctx);
+done:
+    if (pairs != NULL && pairs != stack) {
+        PyMem_Free(pairs);
+    }
+    present_clear(&p);
+    return out;
+}

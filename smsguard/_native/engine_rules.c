@@ -328,20 +328,6 @@ build_context(Evaluator *self, PyObject *message, PyObject *ntext, PyObject *fea
     return ctx;
 }
 
-static inline Py_ssize_t
-lowest_bit(uint64_t word)
-{
-#if defined(__GNUC__) || defined(__clang__)
-    return __builtin_ctzll(word);
-#else
-    Py_ssize_t k = 0;
-    for (; !(word & 1); word >>= 1) {
-        k++;
-    }
-    return k;
-#endif
-}
-
 static inline void
 set_mark(uint64_t *marks, Py_ssize_t i)
 {
@@ -389,7 +375,7 @@ choose(Evaluator *self, uint64_t *marks, PyObject *found, PyObject *bits, PyObje
             uint64_t word;
             memcpy(&word, data + 8 * k, 8);
             for (; word != 0; word &= word - 1) {
-                Py_ssize_t id = k * 64 + lowest_bit(word);
+                Py_ssize_t id = k * 64 + sg_lowest_bit(word);
                 if (id < self->nby_literal && self->by_literal[id] != NULL) {
                     mark(marks, self->by_literal[id]);
                 }
@@ -519,7 +505,7 @@ sg_engine_run(Evaluator *self, PyObject *message, PyObject *ntext, PyObject *fea
     /* the candidates in rule order: each word of the bitset, lowest bit first */
     for (Py_ssize_t k = 0; k < nwords; k++) {
         for (uint64_t word = marks[k]; word != 0; word &= word - 1) {
-            if (run_rule(self, k * 64 + lowest_bit(word), ctx, results, hits, original) < 0) {
+            if (run_rule(self, k * 64 + sg_lowest_bit(word), ctx, results, hits, original) < 0) {
                 goto done;
             }
         }

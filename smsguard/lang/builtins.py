@@ -236,6 +236,15 @@ def compile_count(terms: TermSet) -> ValueEval:
     return evaluate
 
 
+def count_compare_node(terms: TermSet, op: str, constant: float, count_left: bool, closure: BoolEval) -> BoolEval:
+    """``count(terms) OP constant`` (or the mirror) of literals only, as the C node for ``closure``, the comparison
+    ``compile_compare`` builds of ``compile_count(terms)`` and the constant. Needs the accelerator."""
+    nodes = combinators.NODES
+    assert nodes is not None and not terms.regexes
+    ids = terms.literal_ids
+    return cast(BoolEval, nodes.count_compare(ids, len(ids) <= _PROBE_LIMIT, op, constant, count_left, closure))
+
+
 def compile_near(left: TermSet, right: TermSet, within: int) -> BoolEval:
     """The first close pair of distinct spans in reading order (by the left span, then the right one)."""
     left_spans, right_spans = span_finder(left), span_finder(right)

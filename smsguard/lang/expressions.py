@@ -189,7 +189,27 @@ class ExpressionCompiler:
         fast = self._signal_against_constant(expr, lkind, rkind)
         if fast is not None:
             return fast
-        return vals.compile_compare(expr.op, as_values(lkind, left), as_values(rkind, right))
+        closure = vals.compile_compare(expr.op, as_values(lkind, left), as_values(rkind, right))
+        return self._count_against_constant(expr, closure) or closure
+
+    def _count_against_constant(self, expr: ast.Compare, closure: BoolEval) -> BoolEval | None:
+        """``count(...) >= 2`` and the like, of literals only, as one C node holding the comparison's closure."""
+        if combinators.NODES is None:
+            return None
+        for side, other, count_left in ((expr.left, expr.right, True), (expr.right, expr.left, False)):
+            if (
+                isinstance(side, ast.Call)
+                and side.name == "count"
+                and side.args
+                and not side.kwargs
+                and isinstance(other, ast.Number)
+                and all(
+                    isinstance(a, ast.Literal | ast.StringList) or (isinstance(a, ast.Ref) and a.name in self.lists)
+                    for a in side.args
+                )
+            ):
+                return bi.count_compare_node(self.terms(side.args), expr.op, other.value, count_left, closure)
+        return None
 
     def _signal_against_constant(self, expr: ast.Compare, lkind: str, rkind: str) -> BoolEval | None:
         """``signal("x") >= 1`` and the like in one closure (the common shape of a compare in a pack)."""
