@@ -294,18 +294,25 @@ def _log_host() -> PluginHost:
 # One host each: the host's guard keeps count of a function's failures, and both see the same calls in turn.
 LOG_HOSTS = (_log_host(), _log_host())
 logged_calls = st.sampled_from(["t1", "t2", "f1", "f2", "x1"]).map(lambda tag: ast.Call("logged", (ast.Literal(tag),)))
-logged_trees = st.recursive(
-    conditions(LISTS, []) | logged_calls,
-    lambda inner: st.one_of(
-        st.builds(ast.Not, inner),
-        st.lists(inner, min_size=1, max_size=5).map(lambda g: ast.And(tuple(g))),
-        st.lists(inner, min_size=2, max_size=5).map(lambda g: ast.Or(tuple(g))),
-        st.lists(inner, min_size=1, max_size=5).flatmap(
-            lambda g: st.integers(-1, len(g)).map(lambda n: ast.NOf(n, tuple(g)))
+
+
+def boolean_trees(leaves: st.SearchStrategy[ast.Expr], width: int, max_leaves: int) -> st.SearchStrategy[ast.Expr]:
+    """Trees of not, and, or and N of (up to ``width`` children) over ``leaves``."""
+    return st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.builds(ast.Not, inner),
+            st.lists(inner, min_size=1, max_size=width).map(lambda g: ast.And(tuple(g))),
+            st.lists(inner, min_size=2, max_size=width).map(lambda g: ast.Or(tuple(g))),
+            st.lists(inner, min_size=1, max_size=width).flatmap(
+                lambda g: st.integers(-1, len(g)).map(lambda n: ast.NOf(n, tuple(g)))
+            ),
         ),
-    ),
-    max_leaves=12,
-)
+        max_leaves=max_leaves,
+    )
+
+
+logged_trees = boolean_trees(conditions(LISTS, []) | logged_calls, 5, 12)
 
 
 def _pack_of(condition: ast.Expr) -> ast.RuleFile:
@@ -508,18 +515,7 @@ count_compares = st.builds(
     count_constants,
     st.booleans(),
 )
-count_trees = st.recursive(
-    count_compares | conditions(LISTS, []) | logged_calls,
-    lambda inner: st.one_of(
-        st.builds(ast.Not, inner),
-        st.lists(inner, min_size=1, max_size=4).map(lambda g: ast.And(tuple(g))),
-        st.lists(inner, min_size=2, max_size=4).map(lambda g: ast.Or(tuple(g))),
-        st.lists(inner, min_size=1, max_size=4).flatmap(
-            lambda g: st.integers(-1, len(g)).map(lambda n: ast.NOf(n, tuple(g)))
-        ),
-    ),
-    max_leaves=8,
-)
+count_trees = boolean_trees(count_compares | conditions(LISTS, []) | logged_calls, 4, 8)
 count_texts = st.lists(
     st.sampled_from(["甲", "乙丙", "丁", "丙", "1２元", "。", "乙", "丁丁", ODD, " "]), max_size=10
 ).map("".join)

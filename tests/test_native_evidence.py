@@ -4,9 +4,7 @@ the same cache of the reader context, for any input."""
 
 from __future__ import annotations
 
-import gc
 import sys
-import tracemalloc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -16,6 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from native_detectors import assert_no_leak
 from native_support import missing_accelerator
 from smsguard_plugins import (
     _cues,
@@ -800,14 +799,4 @@ def test_no_references_leak() -> None:
             with suppress(IndexError):
                 C.make_signal("legal.x", ntext, [hits[0]], nspans=[(90, 91)])
 
-    work()
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        work()
-        gc.collect()
-        grown = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
-    assert grown < 50_000  # a leaked object per call would be megabytes
+    assert_no_leak(work)
