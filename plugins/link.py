@@ -8,7 +8,7 @@ cached to disk). Lists live in lexicon files users extend: ``shorteners``, ``ris
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -22,6 +22,7 @@ from smsguard.normalize import NormalizedText
 
 from . import _brands
 from ._brands import Claim, display_name, display_names, find_claims, from_lexicons, official_brand
+from ._native_binding import Detect
 from ._terms import _message, lexicon_env
 
 _IP_HOST = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
@@ -324,14 +325,13 @@ def _readable(host: str) -> str:
 
 
 _native = load("link")
-DetectFunction = Callable[[Message, NormalizedText, Features], list[Signal]]
 
 
-def _bind(reference: DetectFunction) -> DetectFunction:
+def _bind(reference: Detect) -> Detect:
     """Hand the C body the records, tables and helpers it reads, and the Python it hands odd input to (tests pass
     another); returns the C detect."""
     assert _native is not None
-    detect_c: DetectFunction = _native.bind(
+    detect_c: Detect = _native.bind(
         reference=reference,
         signal=Signal,
         features=Features,
@@ -358,7 +358,7 @@ def _bind(reference: DetectFunction) -> DetectFunction:
 
 
 # The C body when built (plugins/_native/link.c), else the reference.
-detect: DetectFunction = detect_reference if _native is None else _bind(detect_reference)
+detect: Detect = detect_reference if _native is None else _bind(detect_reference)
 
 
 @hookimpl

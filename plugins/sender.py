@@ -336,14 +336,13 @@ def _is_fixed_line(number: str) -> bool:
 
 
 _native = load("sender")
-DetectFunction = Detect
 
 
-def _bind(reference: Callable[..., list[Signal]], brand_mismatch: Callable[..., Signal | None]) -> DetectFunction:
+def _bind(reference: Callable[..., list[Signal]], brand_mismatch: Callable[..., Signal | None]) -> Detect:
     """Hand the C body the tables, caches and helpers it calls, and the Python it hands rare input to (tests pass
     others); returns the C detect."""
     assert _native is not None
-    detect_c: DetectFunction = _native.bind(
+    detect_c: Detect = _native.bind(
         reference=reference,
         brand_mismatch=brand_mismatch,
         judged=_judged,
@@ -367,4 +366,4 @@ def _bind(reference: Callable[..., list[Signal]], brand_mismatch: Callable[..., 
 
 
 # The C body when built (plugins/_native/sender.c), else the reference.
-detect: DetectFunction = detect_reference if _native is None else _bind(detect_reference, _brand_mismatch)
+detect: Detect = detect_reference if _native is None else _bind(detect_reference, _brand_mismatch)

@@ -245,8 +245,8 @@ class Engine:
         verdict, adjust_failures = self.host.adjust(message, verdict, self._categories)
         if adjust_failures:
             verdict = _with_errors(verdict, adjust_failures)
-        if self._fast is not None:
-            return self._fast.judgement(message, ntext, features, signals, results, verdict)
+        if fast is not None:
+            return fast.judgement(message, ntext, features, signals, results, verdict)
         return Judgement(message, ntext, features, tuple(signals), tuple(results), verdict)
 
     def evaluate(

@@ -330,6 +330,11 @@ def _pack_of(condition: ast.Expr) -> ast.RuleFile:
 def test_conditions_evaluate_the_same_children_in_the_same_order(
     condition: ast.Expr, batch: list[tuple[str, str | None]]
 ) -> None:
+    assert_rule_the_same(condition, batch)
+
+
+def assert_rule_the_same(condition: ast.Expr, batch: list[tuple[str, str | None]]) -> None:
+    """The rule of ``condition`` compiled to nodes and to closures calls the same children and fails alike."""
     native = compile_file(_pack_of(condition), LOG_HOSTS[0])
     with closures():
         pure = compile_file(_pack_of(condition), LOG_HOSTS[1])
@@ -535,15 +540,7 @@ def test_a_count_compared_with_a_number_is_a_node() -> None:
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(count_trees, st.lists(st.tuples(count_texts | messages, senders), min_size=1, max_size=4))
 def test_trees_with_counts(condition: ast.Expr, batch: list[tuple[str, str | None]]) -> None:
-    native = compile_file(_pack_of(condition), LOG_HOSTS[0])
-    with closures():
-        pure = compile_file(_pack_of(condition), LOG_HOSTS[1])
-    engine = Engine(pure, LOG_HOSTS[1], NORMALIZER)
-    for text, sender in batch:
-        prepared = prepare(engine, text, sender)
-        for ctx_native, ctx_pure in zip(contexts_of(prepared, native), contexts_of(prepared, pure), strict=True):
-            assert_same_calls(native.rules[0].evaluate, ctx_native, pure.rules[0].evaluate, ctx_pure, CALLS)
-            assert ctx_native.failures == ctx_pure.failures
+    assert_rule_the_same(condition, batch)
 
 
 def _count_nodes(text_ids: frozenset[int]) -> list[tuple[Any, Any]]:

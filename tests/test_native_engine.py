@@ -589,7 +589,7 @@ def test_a_plan_the_c_does_not_take_leaves_the_engine_pure(custom_pair: tuple[En
             "rest",
             {},
             {},
-            (MatchContext, Hit, Verdict, Judgement, RuleAborted),
+            (MatchContext, Hit, Verdict, Judgement, RuleAborted, Signal),
             (normalize_sender, hit_parts, math.fsum),
         )
 

@@ -20,7 +20,7 @@ typedef struct {
 } sender_info;
 
 static struct {
-    int bound, native_records;
+    int native_records;
     sg_record signal;
     PyObject *reference, *brand_mismatch, *judged, *message, *from_lexicons, *port_args, *find_claims;
     PyObject *make_signal, *sender_info, *plugin, *empty, *cannot_mismatch, *personal;
@@ -478,7 +478,7 @@ judge(PyObject *sender, PyObject *text, sender_info *in)
 static PyObject *
 sender_detect(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    if (!S.bound || nargs != 3 || kwnames != NULL) {
+    if (S.reference == NULL || nargs != 3 || kwnames != NULL) {
         return dt_call_reference(S.reference, args, nargs, kwnames);
     }
     PyObject *sender = PyObject_GetAttr(args[0], S.s_sender);
@@ -584,7 +584,6 @@ sender_bind(PyObject *module, PyObject *args, PyObject *kwargs)
     Py_XSETREF(S.info_type, (PyTypeObject *)Py_NewRef(info));
     Py_CLEAR(S.table);  /* decoded again on the next message */
     S.native_records = native_records;
-    S.bound = 1;
     return PyObject_GetAttrString(module, "detect");
 }
 

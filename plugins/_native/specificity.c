@@ -45,7 +45,6 @@ typedef struct {
 } state;
 
 static state S;
-static int bound;
 static PyObject *ints[3], *empty_str;     /* 0, 1, 2 and "" */
 
 static void
@@ -135,12 +134,6 @@ plain_features(PyObject *features)
         }
     }
     return 1;
-}
-
-static PyObject *
-call(PyObject *f, PyObject *a)
-{
-    return PyObject_Vectorcall(f, &a, 1, NULL);
 }
 
 /* span_signal(names[which], ntext, nspan, value, detail); steals nothing */
@@ -247,18 +240,19 @@ due_date(PyObject *dates, PyObject *t)
 static PyObject *
 overdue(PyObject *t, unsigned found)
 {
-    PyObject *after = found & (1u << G_OVERDUE) ? call(S.overdue_after, t) : Py_NewRef(Py_None);
+    PyObject *after = found & (1u << G_OVERDUE) ? PyObject_CallOneArg(S.overdue_after, t) : Py_NewRef(Py_None);
     if (after == NULL || !(found & (1u << G_UNPAID))) {
         return after;
     }
-    PyObject *before = call(S.overdue_before, t);
+    PyObject *before = PyObject_CallOneArg(S.overdue_before, t);
     if (before == NULL) {
         Py_DECREF(after);
         return NULL;
     }
     int earlier = before != Py_None;
     if (earlier && after != Py_None) {
-        PyObject *a = call(S.match_start, after), *b = a == NULL ? NULL : call(S.match_start, before);
+        PyObject *a = PyObject_CallOneArg(S.match_start, after);
+        PyObject *b = a == NULL ? NULL : PyObject_CallOneArg(S.match_start, before);
         earlier = b == NULL ? -1 : PyObject_RichCompareBool(b, a, Py_LT);
         Py_XDECREF(a);
         Py_XDECREF(b);
@@ -279,9 +273,10 @@ append_days_overdue(PyObject *signals, PyObject *ntext, PyObject *m)
     PyObject *number = PyObject_GetItem(m, ints[1]), *unit = NULL, *value = NULL, *days = NULL, *span = NULL;
     int rc = -1, month;
     if (number == NULL || (unit = PyObject_GetItem(m, ints[2])) == NULL
-        || (value = call(S.number_value, number)) == NULL || (month = PySequence_Contains(unit, S.month)) < 0
+        || (value = PyObject_CallOneArg(S.number_value, number)) == NULL
+        || (month = PySequence_Contains(unit, S.month)) < 0
         || (days = PyNumber_Multiply(value, month ? S.days_per_month : ints[1])) == NULL
-        || (span = call(S.match_span, m)) == NULL) {
+        || (span = PyObject_CallOneArg(S.match_span, m)) == NULL) {
         goto done;
     }
     rc = append_span_signal(signals, SIG_DAYS_OVERDUE, ntext, span, days, empty_str);
@@ -298,7 +293,7 @@ done:
 static int
 append_tail(PyObject *signals, PyObject *ntext, PyObject *m)
 {
-    PyObject *tail = PyObject_GetItem(m, ints[1]), *span = tail == NULL ? NULL : call(S.match_span, m);
+    PyObject *tail = PyObject_GetItem(m, ints[1]), *span = tail == NULL ? NULL : PyObject_CallOneArg(S.match_span, m);
     int rc = span == NULL ? -1 : append_span_signal(signals, SIG_CARD_TAIL, ntext, span, tail, empty_str);
     Py_XDECREF(tail);
     Py_XDECREF(span);
@@ -316,7 +311,7 @@ append_channel(PyObject *signals, PyObject *ntext, PyObject *channels, PyObject 
         goto done;
     }
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(phones); i++) {
-        PyObject *p = PyTuple_GET_ITEM(phones, i), *m = call(S.hotline, SLOT(p, TF_VALUE));
+        PyObject *p = PyTuple_GET_ITEM(phones, i), *m = PyObject_CallOneArg(S.hotline, SLOT(p, TF_VALUE));
         if (m == NULL) {
             goto done;
         }
@@ -371,7 +366,7 @@ done:
 static PyObject *
 specificity_detect(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    if (!bound || nargs != 3 || kwnames != NULL || !plain_features(args[2])) {
+    if (S.reference == NULL || nargs != 3 || kwnames != NULL || !plain_features(args[2])) {
         goto reference;
     }
     PyObject *ntext = args[1], *features = args[2];
@@ -428,7 +423,8 @@ specificity_detect(PyObject *module, PyObject *const *args, Py_ssize_t nargs, Py
     }
     Py_CLEAR(item);
     if (found & (1u << G_TAIL)) {
-        if ((item = call(S.tail, t)) == NULL || (item != Py_None && append_tail(signals, ntext, item) < 0)) {
+        if ((item = PyObject_CallOneArg(S.tail, t)) == NULL
+            || (item != Py_None && append_tail(signals, ntext, item) < 0)) {
             goto error;
         }
         Py_CLEAR(item);
@@ -575,9 +571,7 @@ static PyObject *
 specificity_bind(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     state fresh;
-    PyObject *detect = dt_bind_state(module, args, nargs, &S, &fresh, sizeof(state), bind_state, state_clear);
-    bound = bound || detect != NULL;
-    return detect;
+    return dt_bind_state(module, args, nargs, &S, &fresh, sizeof(state), bind_state, state_clear);
 }
 
 static PyMethodDef specificity_methods[] = {

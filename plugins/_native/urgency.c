@@ -34,7 +34,6 @@ typedef struct {
 } state;
 
 static state S;
-static int bound;
 static PyObject *ints[3], *empty_str;     /* 0, 1, 2 and "" */
 
 static void
@@ -57,12 +56,6 @@ state_clear(void *p)
     Py_CLEAR(s->hit_type);
     Py_CLEAR(s->entry_type);
     wt_clear(&s->words);
-}
-
-static PyObject *
-call(PyObject *f, PyObject *a)
-{
-    return PyObject_Vectorcall(f, &a, 1, NULL);
 }
 
 /* ---- the hits ---- */
@@ -201,7 +194,7 @@ search(PyObject *pattern, PyObject *t, Py_ssize_t pos, int day, deadline *out)
         Py_DECREF(m);
         return 0;
     }
-    PyObject *span = call(S.match_span, m);
+    PyObject *span = PyObject_CallOneArg(S.match_span, m);
     if (span == NULL || !PyTuple_CheckExact(span) || PyTuple_GET_SIZE(span) != 2
         || (out->start = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 0))) < 0
         || (out->end = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 1))) < 0) {
@@ -286,7 +279,7 @@ is_short(const deadline *d)
     PyObject *number = PyObject_GetItem(d->match, ints[1]), *unit = NULL, *amount = NULL;
     int rc = -1, minutes, hours;
     if (number != NULL && (unit = PyObject_GetItem(d->match, ints[2])) != NULL
-        && (amount = call(S.number_value, number)) != NULL
+        && (amount = PyObject_CallOneArg(S.number_value, number)) != NULL
         && (minutes = PyObject_RichCompareBool(unit, S.minutes, Py_EQ)) >= 0) {
         if (minutes) {
             rc = 1;
@@ -380,7 +373,7 @@ done:
 static PyObject *
 urgency_detect(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    if (!bound || nargs != 3 || kwnames != NULL) {
+    if (S.reference == NULL || nargs != 3 || kwnames != NULL) {
         goto reference;
     }
     PyObject *ntext = args[1], *t, *hit_list, *read = dt_read(S.read, ntext, &t, &hit_list);
@@ -577,9 +570,7 @@ static PyObject *
 urgency_bind(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     state fresh;
-    PyObject *detect = dt_bind_state(module, args, nargs, &S, &fresh, sizeof(state), bind_state, state_clear);
-    bound = bound || detect != NULL;
-    return detect;
+    return dt_bind_state(module, args, nargs, &S, &fresh, sizeof(state), bind_state, state_clear);
 }
 
 static PyMethodDef urgency_methods[] = {

@@ -3,7 +3,8 @@
  * A node is called like the closure it replaces, with a MatchContext, and returns the same BoolResult: None, or a
  * tuple of (start, end) spans. The combinators (or, and, not, N of) evaluate the same children in the same order
  * and stop where their closures stop; a child that is a node is evaluated here directly, any other child is called.
- * The leaves are in conditions_leaves.c.
+ * The leaves are in conditions_leaves.c (their literal scans in conditions_literals.c), the constructors the
+ * compiler calls in conditions_build.c.
  */
 #include "conditions.h"
 
@@ -18,8 +19,8 @@ child(PyObject *item, PyObject *ctx)
 }
 
 /* ``results[w0] + results[w1] + ...`` of the children's results in written order (``+`` for two to four items,
- * ``spans += result`` over the truthy ones then ``tuple(spans)`` for one or more than four): a new tuple when every result is an
- * exact tuple, else through the number protocol, exactly as the closure adds them. */
+ * ``spans += result`` over the truthy ones then ``tuple(spans)`` for one or more than four): a new tuple when every
+ * result is an exact tuple, else through the number protocol, exactly as the closure adds them. */
 static PyObject *
 join(PyObject *const *results, const Py_ssize_t *written, Py_ssize_t n)
 {

@@ -1,11 +1,11 @@
-/* smsguard._cconditions: what conditions.c (the node type, the combinators, the module) and conditions_leaves.c
- * (the leaves) share. */
+/* smsguard._cconditions: what its files share: conditions.c (the node type, the combinators, the module),
+ * conditions_build.c (the constructors), conditions_leaves.c (the leaves) and conditions_literals.c (their literal
+ * scans). */
 #ifndef SMSGUARD_NATIVE_CONDITIONS_H
 #define SMSGUARD_NATIVE_CONDITIONS_H
 
 #include "common.h"
 
-#include <stdint.h>
 #include <string.h>
 
 typedef enum {

@@ -1,8 +1,6 @@
 /* smsguard._cconditions, building the nodes: the module's functions, each checking its arguments, and bind(). */
 #include "conditions.h"
 
-#include <structmember.h>
-
 static PyObject *
 children(PyObject *items, Py_ssize_t least)
 {
@@ -54,7 +52,8 @@ static PyObject *
 cond_all_of(PyObject *module, PyObject *args)
 {
     PyObject *items, *written, *tuple;
-    if (!PyArg_ParseTuple(args, "OO!:all_of", &items, &PyTuple_Type, &written) || (tuple = children(items, 1)) == NULL) {
+    if (!PyArg_ParseTuple(args, "OO!:all_of", &items, &PyTuple_Type, &written)
+        || (tuple = children(items, 1)) == NULL) {
         return NULL;
     }
     Py_ssize_t n = PyTuple_GET_SIZE(tuple);
@@ -104,7 +103,12 @@ cond_n_of(PyObject *module, PyObject *args)
         return NULL;
     }
     /* beyond the limit every comparison with held + total - index comes out as it would for the real count */
-    value = overflow > 0 || value > COUNT_LIMIT ? COUNT_LIMIT : overflow < 0 || value < -COUNT_LIMIT ? -COUNT_LIMIT : value;
+    if (overflow > 0 || value > COUNT_LIMIT) {
+        value = COUNT_LIMIT;
+    }
+    else if (overflow < 0 || value < -COUNT_LIMIT) {
+        value = -COUNT_LIMIT;
+    }
     Node *node = (Node *)combinator(K_N_OF, items, 1);
     if (node != NULL) {
         node->number = (Py_ssize_t)value;

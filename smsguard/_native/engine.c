@@ -119,9 +119,8 @@ Evaluator_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
                                      &PyTuple_Type, &classes, &PyTuple_Type, &helpers)) {
         return NULL;
     }
-    Py_ssize_t nclasses = PyTuple_GET_SIZE(classes);
-    if ((nclasses != 5 && nclasses != 6) || PyTuple_GET_SIZE(helpers) != 3) {
-        PyErr_SetString(PyExc_TypeError, "Evaluator: 5 or 6 classes and 3 helpers");
+    if (PyTuple_GET_SIZE(classes) != 6 || PyTuple_GET_SIZE(helpers) != 3) {
+        PyErr_SetString(PyExc_TypeError, "Evaluator: 6 classes and 3 helpers");
         return NULL;
     }
     Evaluator *self = (Evaluator *)type->tp_alloc(type, 0);
@@ -142,7 +141,7 @@ Evaluator_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         || sg_record_init(&self->hit_rec, PyTuple_GET_ITEM(classes, 1), hit_fields) < 0
         || sg_record_init(&self->verdict_rec, PyTuple_GET_ITEM(classes, 2), verdict_fields) < 0
         || sg_record_init(&self->judgement_rec, PyTuple_GET_ITEM(classes, 3), judgement_fields) < 0
-        || (nclasses == 6 && sg_record_init(&self->signal_rec, PyTuple_GET_ITEM(classes, 5), signal_fields) < 0)
+        || sg_record_init(&self->signal_rec, PyTuple_GET_ITEM(classes, 5), signal_fields) < 0
         || sg_engine_load_rules(self, rules, plan, fact_names) < 0
         || load_categories(self, categories, fallback) < 0) {
         Py_DECREF(self);

@@ -7,7 +7,6 @@
 #include "engine.h"
 
 #include <math.h>
-#include <stdint.h>
 
 #define STACK_MARKS 8  /* words of the bitset of candidate rules on the stack: 512 rules */
 
@@ -178,9 +177,8 @@ group_signals(Evaluator *self, PyObject *signals)
         goto error;
     }
     while ((signal = PyIter_Next(iter)) != NULL) {
-        PyObject *name = self->signal_rec.type != NULL && Py_IS_TYPE(signal, self->signal_rec.type)
-                             ? sg_slot_get(&self->signal_rec, 0, signal)
-                             : PyObject_GetAttr(signal, str_name);
+        PyObject *name = Py_IS_TYPE(signal, self->signal_rec.type) ? sg_slot_get(&self->signal_rec, 0, signal)
+                                                                   : PyObject_GetAttr(signal, str_name);
         PyObject *same = NULL;
         int rc = -1;
         if (name != NULL && (same = PyDict_GetItemWithError(by_name, name)) != NULL) {

@@ -12,7 +12,6 @@
  */
 #include "host_signals.h"
 
-
 /* Interned names: the hook, the Detection and Guard methods called back, list.sort. */
 enum { N_DETECT, N_SKIPPED, N_SUCCEEDED, N_CALL, N_LISTED, N_RAISED, N_OVERRAN, N_EMITTED, N_SORT, NAMES };
 static const char *const name_text[NAMES] = {
@@ -67,7 +66,6 @@ typedef struct {
     PyObject *order;            /* smsguard.signal_check.signal_order */
     sg_record signal;           /* Signal's slots: to stamp */
     sg_record guard;            /* Guard's slots: to read */
-    Py_ssize_t at[SIGNAL_FIELDS];   /* Signal's slot offsets */
     Py_ssize_t count;
     detector *detectors;
 } DetectLoop;
@@ -195,7 +193,7 @@ loop_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         goto error;
     }
     for (Py_ssize_t i = 0; i < SIGNAL_FIELDS; i++) {
-        if ((self->at[i] = self->signal.offsets[i]) < 0) {
+        if (self->signal.offsets[i] < 0) {
             PyErr_SetString(PyExc_TypeError, "DetectLoop: the signal type's fields must be plain slots");
             goto error;
         }
@@ -224,7 +222,8 @@ keep_signals(DetectLoop *self, host_state *st, detector *d, PyObject *guard, PyO
     for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(*emitted); i++) {
         PyObject *signal = Py_NewRef(PySequence_Fast_GET_ITEM(*emitted, i));
         PyObject *stamp = NULL, *kept = NULL;
-        int done = quick_check(signal, self->signal.type, self->at, self->accepted, d->plugin, length, &stamp);
+        int done = quick_check(signal, self->signal.type, self->signal.offsets, self->accepted, d->plugin, length,
+                               &stamp);
         if (done > 0) {
             int same = same_str(stamp, d->plugin);
             if (same > 0) {
@@ -233,7 +232,7 @@ keep_signals(DetectLoop *self, host_state *st, detector *d, PyObject *guard, PyO
             else if (same == 0) {
                 PyObject *values[SIGNAL_FIELDS];
                 for (int f = 0; f < SIGNAL_FIELDS; f++) {
-                    values[f] = SLOT(signal, self->at[f]);
+                    values[f] = SLOT(signal, self->signal.offsets[f]);
                 }
                 values[F_PLUGIN] = d->plugin;
                 kept = sg_record_new(&self->signal, values);
@@ -455,7 +454,7 @@ error:
 static int
 sort_signals(DetectLoop *self, host_state *st, PyObject *signals)
 {
-    int sorted = sort_plain(signals, self->signal.type, self->at);
+    int sorted = sort_plain(signals, self->signal.type, self->signal.offsets);
     if (sorted != 0) {
         return sorted < 0 ? -1 : 0;
     }

@@ -9,8 +9,6 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
-#include <structmember.h>
-#include <stdint.h>
 
 #include "termscan.h"
 
@@ -24,7 +22,6 @@ typedef struct {
     PyObject_HEAD
     PyObject *holder;           /* _MESSAGE */
     sg_record record;           /* _Message */
-    Py_ssize_t offset[FIELDS];  /* of its slots */
     PyTypeObject *scan_type;    /* _Scan: (text, compiled, by_lexicon, masking) */
     PyObject *cut;              /* slice(None, MAX_SCAN_CHARS) */
     PyObject *name;             /* "SMSGUARD_LEXICON_PATH" */
@@ -46,7 +43,7 @@ message_get(Terms *self, PyObject *message, int field)
     if (!Py_IS_TYPE(message, self->record.type)) {
         return PyObject_GetAttr(message, names[field]);
     }
-    PyObject *value = *(PyObject **)((char *)message + self->offset[field]);
+    PyObject *value = *(PyObject **)((char *)message + self->record.offsets[field]);
     if (value == NULL) {
         PyErr_SetObject(PyExc_AttributeError, names[field]);
         return NULL;
@@ -102,7 +99,7 @@ Terms_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     }
     Py_DECREF(stop);
     for (int i = 0; i < FIELDS; i++) {
-        if ((self->offset[i] = self->record.offsets[i]) < 0) {
+        if (self->record.offsets[i] < 0) {
             PyErr_SetString(PyExc_TypeError, "_Message must keep its fields in __slots__");
             Py_DECREF(self);
             return NULL;
