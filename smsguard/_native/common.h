@@ -125,6 +125,10 @@ sg_record_new(const sg_record *record, PyObject *const *values)
     return obj;
 }
 
+/* MatchContext.found_bits, written by the engine (engine_rules.c) and read by the conditions (conditions.h): bit
+ * i % 64 of the i / 64-th 64-bit word, in the machine's byte order, for each found literal id i below this bound. */
+#define SG_MAX_LITERAL (1 << 22)
+
 /* The index of the lowest set bit of a non-zero word. */
 static inline Py_ssize_t
 sg_lowest_bit(uint64_t word)

@@ -38,10 +38,7 @@ typedef struct {
     int probe;              /* the closure probes ``ids`` in order; otherwise it intersects the set with the table */
 } Terms;
 
-/* A bitmap of literal ids: bit i % 64 of word i / 64 (words in the machine's order) for each id i, as the engine
- * accelerator writes MatchContext.found_bits (engine_rules.c). */
-#define SG_MAX_BITS (1 << 22)   /* the largest literal id a bitmap holds */
-
+/* The k-th word of a literal-id bitmap (the layout is at SG_MAX_LITERAL in common.h). */
 static inline uint64_t
 sg_word(const uint64_t *words, Py_ssize_t k)
 {

@@ -154,7 +154,7 @@ terms_init(Terms *terms, PyObject *ids, int probe)
             id = -1;
         }
         terms->values[i] = id;
-        bitmap = bitmap && id >= 0 && id < SG_MAX_BITS;
+        bitmap = bitmap && id >= 0 && id < SG_MAX_LITERAL;
     }
     if (bitmap) {  /* the ids ascend: the last is the largest */
         terms->nwords = terms->values[n - 1] / 64 + 1;

@@ -5,7 +5,6 @@
 #include "common.h"
 
 #define N_FACTS 4  /* the prefilter facts: amounts, signatures, links, sender */
-#define SG_MAX_LITERAL (1 << 22)  /* the largest literal id in MatchContext.found_bits (conditions.h: SG_MAX_BITS) */
 
 typedef struct {
     PyObject *evaluate, *id, *category, *weight, *title, *pack;

@@ -253,11 +253,8 @@ sender_of(Evaluator *self, PyObject *sender)
     return out;
 }
 
-#define MAX_BITS_KEY (1 << 22)  /* as SG_MAX_BITS in conditions.h */
-
-/* MatchContext.found_bits: a bitmap of the keys of ``found`` when it is a dict of ints in [0, MAX_BITS_KEY), else
- * None (a new reference; NULL with an exception). Bit i % 64 of the i / 64-th 64-bit word, in the machine's byte
- * order, for each key i: the layout the condition accelerator reads (conditions.h). */
+/* MatchContext.found_bits: a bitmap of the keys of ``found`` when it is a dict of ints in [0, SG_MAX_LITERAL), else
+ * None (a new reference; NULL with an exception), in the layout described at SG_MAX_LITERAL (common.h). */
 static PyObject *
 found_bits(PyObject *found)
 {
@@ -268,7 +265,7 @@ found_bits(PyObject *found)
     }
     while (PyDict_Next(found, &pos, &key, &value)) {
         Py_ssize_t id = PyLong_CheckExact(key) ? PyLong_AsSsize_t(key) : -1;
-        if (id < 0 || id >= MAX_BITS_KEY) {
+        if (id < 0 || id >= SG_MAX_LITERAL) {
             PyErr_Clear();
             Py_RETURN_NONE;
         }
