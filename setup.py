@@ -21,6 +21,7 @@ ACCELERATORS: dict[str, tuple[str, str]] = {
     "engine": ("smsguard._cengine", "smsguard/_native"),
     "termscan": ("smsguard._ctermscan", "smsguard/_native"),
     "conditions": ("smsguard._cconditions", "smsguard/_native"),
+    "judge": ("smsguard._cjudge", "smsguard/_native"),
     "evidence": ("smsguard_plugins._cevidence", "plugins/_native"),
     "brands": ("smsguard_plugins._cbrands", "plugins/_native"),
     "collector": ("smsguard_plugins._ccollector", "plugins/_native"),

@@ -14,6 +14,7 @@ from typing import Any
 from smsguard import __version__, scoring
 from smsguard.cache import PackCache, cache_enabled
 from smsguard.diagnostics import Diagnostic
+from smsguard.engine_judge import native_judge
 from smsguard.engine_native import hit_parts, native_evaluator
 from smsguard.extract import Features, extract
 from smsguard.intake import as_message, batched, check_input
@@ -81,6 +82,8 @@ class Engine:
             and type(self).evaluate is Engine.evaluate
             and type(self)._verdict is Engine._verdict
         )
+        # judge() in one C call when every stage has its C version; None otherwise
+        self._native_judge = native_judge(self)
 
     # ---- construction
     @classmethod
@@ -132,6 +135,9 @@ class Engine:
         return self.judge(Message(text, sender, received_at, meta or {})).verdict
 
     def check_message(self, message: Message) -> Verdict:
+        native = self._native_judge
+        if native is not None:
+            return native(message).verdict
         with self._lock:
             return self._judge_one(message).verdict
 
@@ -183,6 +189,9 @@ class Engine:
 
     def judge(self, message: Message) -> Judgement:
         """Judge one message and keep every intermediate result."""
+        native = self._native_judge
+        if native is not None:
+            return native(message)
         with self._lock:
             return self._judge_one(message)
 

@@ -32,7 +32,7 @@ Arguments = tuple[Message, NormalizedText, Features]
 
 _native = load("host")
 # The C loop reads the clock time.perf_counter reads; a replaced time.perf_counter (a test's) takes the reference.
-_PERF_COUNTER = time.perf_counter
+PERF_COUNTER = time.perf_counter
 _BUDGET_TYPES = (float, int)
 
 
@@ -82,7 +82,7 @@ class Detection:
     ) -> tuple[list[Signal], list[PluginFailure]]:
         """Every detector's signals, sorted, and a failure for each detector that raised, overran or misbehaved."""
         loop = self._loop
-        if loop is not None and guard.tracer is None and type(guard) is Guard and time.perf_counter is _PERF_COUNTER:
+        if loop is not None and guard.tracer is None and type(guard) is Guard and time.perf_counter is PERF_COUNTER:
             length = len(message.text)
             budget = guard.budget_for(length)
             if type(budget) in _BUDGET_TYPES:

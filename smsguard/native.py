@@ -20,6 +20,7 @@ MODULES: dict[str, str] = {
     "engine": "smsguard._cengine",
     "termscan": "smsguard._ctermscan",
     "conditions": "smsguard._cconditions",
+    "judge": "smsguard._cjudge",
     "evidence": "smsguard_plugins._cevidence",
     "brands": "smsguard_plugins._cbrands",
     "collector": "smsguard_plugins._ccollector",
