@@ -119,6 +119,9 @@ class _Scanner:
     of detectors. A change of ``SMSGUARD_LEXICON_PATH`` takes effect from the next message.
     """
 
+    # slots: the C (smsguard/_native/termscan_terms.c) reads them at the first read of each message
+    __slots__ = ("_compiled", "_defaults", "_last_message", "_plain_keys", "directory")
+
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._defaults: dict[str, str] = {}  # lexicon name -> kind of its entries without one
@@ -416,5 +419,7 @@ def scan_text(ntext: NormalizedText) -> str:
 # the same steps on the same objects.
 _C_TERMS: Terms | None = None
 if _native is not None:
-    terms: Terms = _native.Terms(_MESSAGE, _Message, _Scan, MAX_SCAN_CHARS, ENV_PATH, os, _fuzzy_hits, apply_masks)
+    terms: Terms = _native.Terms(
+        _MESSAGE, _Message, _Scanner, _Scan, _Compiled, MAX_SCAN_CHARS, ENV_PATH, os, _fuzzy_hits, apply_masks
+    )
     _C_TERMS, _message, lexicon_path_setting = terms, terms.message, terms.env

@@ -19,13 +19,16 @@ class LexiconScan:
     def scan(self, text: str, /) -> tuple[dict[str, list[Any]], set[str]]: ...
 
 class Terms:
-    """The per-message steps of plugins/_terms.py over its ``_MESSAGE`` list, ``_Message`` and ``_Scan``."""
+    """The per-message steps of plugins/_terms.py over its ``_MESSAGE`` list, ``_Message``, ``_Scanner``, ``_Scan``
+    and ``_Compiled``."""
 
     def __init__(
         self,
         holder: list[Any],
         message_class: type[Any],
+        scanner_class: type[Any],
         scan_class: type[Any],
+        compiled_class: type[Any],
         max_chars: int,
         env_name: str,
         os: ModuleType,

@@ -404,6 +404,84 @@ def test_a_lexicon_path_change_reaches_the_next_message(pure: ModuleType, tmp_pa
     assert [h.term for h in fast.read(after)[1]] == ["青松智达"]
 
 
+def test_the_first_read_of_a_message_is_made_in_c(
+    pure: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The C checks the compiled lexicons itself and calls _Scanner.compiled only to build them again."""
+    built: list[str] = []
+    compiled = _terms._Scanner.compiled
+
+    def counting(self: Any, env: str | None = None) -> Any:
+        built.append("compiled")
+        return compiled(self, env)
+
+    scanner = _terms._SCANNERS[(_terms.LEXICON_DIR, "main")]
+    sets = [_terms.TermSet("legal_terms"), _terms.TermSet("payment_terms")]
+    scanner.compiled()
+    monkeypatch.setattr(_terms._Scanner, "compiled", counting)
+    normalizer = default_normalizer()
+    reads = []
+    for text in ("将起诉你", "请转账到安全账户", "将起诉你"):
+        ntext = normalizer.normalize(text)
+        hits = sets[0].read(ntext)[1]
+        message, scan = scanner._last_message
+        assert message is _terms._MESSAGE[0] and scan.text is _terms.scan_text(ntext)
+        assert sets[1].read(ntext) is message.reads[scanner.plain_key("payment_terms")]
+        assert scanner._last_message[1] is scan  # one scan, shared by the term sets of the scanner
+        reads.append((scan.text, hits))
+    assert built == []
+    for text, hits in reads:
+        same_hits(hits, pure.TermSet("legal_terms").find(text))
+    monkeypatch.setenv(ENV_PATH, str(tmp_path))  # built again for the next message, and only then
+    for text in ("将起诉你", "请转账到安全账户"):
+        sets[0].read(normalizer.normalize(text))
+    assert built == ["compiled"] and scanner._compiled.env == str(tmp_path)
+    monkeypatch.delenv(ENV_PATH)
+    sets[1].read(normalizer.normalize("将起诉你"))
+    assert built == ["compiled"] * 2 and scanner._compiled.env == ""
+
+
+def test_a_lexicon_registered_later_is_read_from_the_next_message(pure: ModuleType, tmp_path: Path) -> None:
+    directory = probe_lexicons(tmp_path)
+    first = pair(pure, "probe", directory=directory, group="later")
+    normalizer = default_normalizer()
+    before = normalizer.normalize("送货上门，诉讼，12368")
+    same_hits(first[0].read(before)[1], first[1].read(before)[1])
+    scanner = first[0]._scanner
+    assert scanner._compiled.names == {"probe"}
+    second = pair(pure, "other", directory=directory, group="later")  # registered: the scan is built again
+    after = normalizer.normalize("送货上门，诉讼，12368 ")
+    for fast, slow in (first, second):
+        same_hits(fast.read(after)[1], slow.read(after)[1])
+    assert scanner._compiled.names == {"probe", "other"}
+    assert [h.term for h in second[0].read(after)[1]] == ["上门", "诉讼"]
+
+
+def test_rare_scanners_go_through_the_methods(pure: ModuleType, tmp_path: Path) -> None:
+    """A compiled scan without its C one, and a subclass of _Scanner, are read through the Python methods."""
+    directory = probe_lexicons(tmp_path)
+
+    class Scanner(_terms._Scanner):  # type: ignore[name-defined,misc]
+        pass
+
+    _terms._SCANNERS[(directory, "subclass")] = Scanner(directory)
+    sets = [
+        pair(pure, "probe", directory=directory, group="subclass"),
+        pair(pure, "probe", "other", fuzzy=("probe",), directory=directory, group="subclass"),
+        pair(pure, "probe", directory=directory, group="pure scan"),
+    ]
+    plain = sets[2][0]._scanner
+    normalizer = default_normalizer()
+    for i, text in enumerate(["送货上门，app，12368", "永x雄资产上门", "", "起 诉3a门上"] * 3):
+        if i % 4 == 0:  # the compiled lexicons, as if built without the accelerator
+            compiled = plain.compiled()
+            plain._compiled = compiled._replace(native=None)
+        ntext = normalizer.normalize(text)
+        for fast, slow in sets:
+            same_hits(fast.read(ntext)[1], slow.read(ntext)[1])
+        assert isinstance(sets[0][0]._scanner, Scanner) and plain._last_message[1].compiled.native is None
+
+
 def test_the_setting_is_read_as_the_reference_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
     env = _terms.lexicon_path_setting
     assert env == _terms._C_TERMS.env  # type: ignore[union-attr]

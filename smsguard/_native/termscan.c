@@ -1,5 +1,5 @@
 /* smsguard._ctermscan: the multi-pattern passes every message goes through, in C (this file), and the
- * per-message cache of the term detectors (termscan_terms.c).
+ * term detectors' scan and per-message cache (termscan_lexicon.c, termscan_terms.c, termscan_read.c).
  *
  * Automaton: an Aho-Corasick automaton over Unicode code points, reporting every occurrence of every pattern
  * (overlaps included) in the order ahocorasick_rs reports them with MatchKind.Standard: by end, and at one end
@@ -8,7 +8,7 @@
  * to the root. The search
  * reads the str's own storage (1, 2 or 4 bytes a character) and counts code points, as Python indexes; a lone
  * surrogate is read as U+FFFD, as smsguard.termscan searches a text with lone surrogates replaced.
- * LexiconScan turns the matches into the detectors' TermHit lists (plugins/_terms.py, _Scanner.scan).
+ * LexiconScan (termscan_lexicon.c) turns the matches into the detectors' TermHit lists.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -22,38 +22,6 @@
 #define EMPTY_KEY UINT64_MAX
 #define MAX_STATES ((Py_ssize_t)INT32_MAX - 1)
 
-typedef struct {
-    uint64_t key; /* state << 21 | code point */
-    int32_t next;
-} Edge;
-
-typedef struct {
-    Py_ssize_t start, end;
-    int32_t pattern;
-} Match;
-
-typedef struct {
-    Match *items;
-    Py_ssize_t len, cap;
-    Match local[64];
-} MatchBuf;
-
-typedef struct {
-    PyObject_HEAD
-    Py_ssize_t npatterns;
-    int32_t *plen;     /* code points of each pattern */
-    int32_t *fail;
-    int32_t *out;      /* the pattern that ends at a state, or -1 */
-    int32_t *out_next; /* the next state down the failure chain where a pattern ends, or -1 */
-    Edge *edges;
-    uint64_t edge_mask;
-    int shift;
-    uint32_t bmp[0x10000 / 32];   /* the BMP code points in some key */
-    uint32_t first[0x10000 / 32]; /* those that begin a key */
-    PyObject *ids; /* per pattern, the tuple of term ids (ints) it stands for */
-} Automaton;
-
-static PyTypeObject Automaton_Type;
 
 static inline size_t
 edge_slot(const Automaton *ac, uint64_t key)
@@ -117,16 +85,16 @@ buf_push(MatchBuf *buf, int32_t pattern, Py_ssize_t start, Py_ssize_t end)
     return 0;
 }
 
-static void
-buf_init(MatchBuf *buf)
+void
+ts_buf_init(MatchBuf *buf)
 {
     buf->items = buf->local;
     buf->len = 0;
     buf->cap = (Py_ssize_t)(sizeof(buf->local) / sizeof(buf->local[0]));
 }
 
-static void
-buf_free(MatchBuf *buf)
+void
+ts_buf_free(MatchBuf *buf)
 {
     if (buf->items != buf->local) {
         PyMem_Free(buf->items);
@@ -134,8 +102,8 @@ buf_free(MatchBuf *buf)
 }
 
 /* Every occurrence in ``text`` (a str), ordered by end, longest first at one end. */
-static int
-ac_search(const Automaton *ac, PyObject *text, MatchBuf *buf)
+int
+ts_ac_search(const Automaton *ac, PyObject *text, MatchBuf *buf)
 {
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
@@ -336,8 +304,8 @@ Automaton_dealloc(Automaton *ac)
 }
 
 /* What TermMatcher.matches does before searching: 1 to search, 0 for nothing to find, -1 on error. */
-static int
-wants_search(const Automaton *ac, PyObject *text)
+int
+ts_wants_search(const Automaton *ac, PyObject *text)
 {
     if (ac->npatterns == 0) {
         return 0;
@@ -357,14 +325,14 @@ wants_search(const Automaton *ac, PyObject *text)
 static PyObject *
 Automaton_matches(Automaton *ac, PyObject *text)
 {
-    int go = wants_search(ac, text);
+    int go = ts_wants_search(ac, text);
     if (go <= 0) {
         return go < 0 ? NULL : PyList_New(0);
     }
     MatchBuf buf;
-    buf_init(&buf);
+    ts_buf_init(&buf);
     PyObject *result = NULL;
-    if (ac_search(ac, text, &buf) < 0 || (result = PyList_New(buf.len)) == NULL) {
+    if (ts_ac_search(ac, text, &buf) < 0 || (result = PyList_New(buf.len)) == NULL) {
         goto done;
     }
     for (Py_ssize_t i = 0; i < buf.len; i++) {
@@ -385,13 +353,13 @@ Automaton_matches(Automaton *ac, PyObject *text)
         }
     }
 done:
-    buf_free(&buf);
+    ts_buf_free(&buf);
     return result;
 }
 
 /* Appends ``item`` to found[key], a new list when missing. */
-static int
-append_to(PyObject *found, PyObject *key, PyObject *item)
+int
+ts_append_to(PyObject *found, PyObject *key, PyObject *item)
 {
     PyObject *list = PyDict_GetItemWithError(found, key);
     if (list != NULL) {
@@ -410,14 +378,14 @@ append_to(PyObject *found, PyObject *key, PyObject *item)
 static PyObject *
 Automaton_find_spans(Automaton *ac, PyObject *text)
 {
-    int go = wants_search(ac, text);
+    int go = ts_wants_search(ac, text);
     PyObject *found = go < 0 ? NULL : PyDict_New();
     if (go <= 0 || found == NULL) {
         return found;
     }
     MatchBuf buf;
-    buf_init(&buf);
-    if (ac_search(ac, text, &buf) < 0) {
+    ts_buf_init(&buf);
+    if (ts_ac_search(ac, text, &buf) < 0) {
         goto error;
     }
     for (Py_ssize_t i = 0; i < buf.len; i++) {
@@ -428,17 +396,17 @@ Automaton_find_spans(Automaton *ac, PyObject *text)
             goto error;
         }
         for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(ids); j++) {
-            if (append_to(found, PyTuple_GET_ITEM(ids, j), span) < 0) {
+            if (ts_append_to(found, PyTuple_GET_ITEM(ids, j), span) < 0) {
                 Py_DECREF(span);
                 goto error;
             }
         }
         Py_DECREF(span);
     }
-    buf_free(&buf);
+    ts_buf_free(&buf);
     return found;
 error:
-    buf_free(&buf);
+    ts_buf_free(&buf);
     Py_DECREF(found);
     return NULL;
 }
@@ -449,7 +417,7 @@ static PyMethodDef Automaton_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static PyTypeObject Automaton_Type = {
+PyTypeObject ts_Automaton_Type = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "smsguard._ctermscan.Automaton",
     .tp_basicsize = sizeof(Automaton),
     .tp_dealloc = (destructor)Automaton_dealloc,
@@ -458,231 +426,6 @@ static PyTypeObject Automaton_Type = {
     .tp_methods = Automaton_methods,
     .tp_new = Automaton_new,
 };
-
-/* ---- LexiconScan: the matches as TermHit lists by lexicon (plugins/_terms.py, _Scanner.scan) ---- */
-
-typedef struct {
-    PyObject *entry; /* borrowed from LexiconScan.rows */
-    PyObject *lexicon;
-    int edge; /* -1 for no boundary test, else 1 (left edge) | 2 (right edge) */
-    int mask;
-} Row;
-
-typedef struct {
-    PyObject_HEAD
-    Automaton *ac;
-    PyObject *rows;
-    PyTypeObject *hit_type;
-    Py_ssize_t *first; /* the rows of pattern p are row[first[p]:first[p + 1]] */
-    Row *row;
-} LexiconScan;
-
-
-static inline int
-ascii_word(Py_UCS4 c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-/* TermHit(entry, start, end, False), made as tuple.__new__ makes it. */
-static PyObject *
-new_hit(PyTypeObject *type, PyObject *entry, Py_ssize_t start, Py_ssize_t end)
-{
-    PyObject *a = PyLong_FromSsize_t(start);
-    PyObject *b = a == NULL ? NULL : PyLong_FromSsize_t(end);
-    PyObject *hit = b == NULL ? NULL : type->tp_alloc(type, 4);
-    if (hit == NULL) {
-        Py_XDECREF(a);
-        Py_XDECREF(b);
-        return NULL;
-    }
-    Py_INCREF(entry);
-    PyTuple_SET_ITEM(hit, 0, entry);
-    PyTuple_SET_ITEM(hit, 1, a);
-    PyTuple_SET_ITEM(hit, 2, b);
-    Py_INCREF(Py_False);
-    PyTuple_SET_ITEM(hit, 3, Py_False);
-    return hit;
-}
-
-static PyObject *
-LexiconScan_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
-{
-    Automaton *ac;
-    PyObject *rows;
-    PyTypeObject *hit_type;
-    if ((kwargs != NULL && PyDict_GET_SIZE(kwargs) != 0) ||
-        !PyArg_ParseTuple(args, "O!O!O!:LexiconScan", &Automaton_Type, &ac, &PyTuple_Type, &rows, &PyType_Type,
-                          &hit_type)) {
-        if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_TypeError, "LexiconScan() takes no keyword arguments");
-        }
-        return NULL;
-    }
-    Py_ssize_t total = 0;
-    for (Py_ssize_t p = 0; p < PyTuple_GET_SIZE(rows); p++) {
-        PyObject *r = PyTuple_GET_ITEM(rows, p);
-        total += PyTuple_Check(r) ? PyTuple_GET_SIZE(r) : 0;
-        for (Py_ssize_t j = 0; PyTuple_Check(r) && j < PyTuple_GET_SIZE(r); j++) {
-            PyObject *row = PyTuple_GET_ITEM(r, j);
-            PyObject *edge = PyTuple_Check(row) && PyTuple_GET_SIZE(row) == 4 ? PyTuple_GET_ITEM(row, 2) : NULL;
-            if (edge == NULL || !PyUnicode_Check(PyTuple_GET_ITEM(row, 1)) ||
-                (edge != Py_None && (!PyTuple_Check(edge) || PyTuple_GET_SIZE(edge) != 2))) {
-                r = NULL;
-                break;
-            }
-        }
-        if (r == NULL || !PyTuple_Check(r)) {
-            PyErr_SetString(PyExc_TypeError, "rows: per key, a tuple of (entry, lexicon, None or (left, right), mask)");
-            return NULL;
-        }
-    }
-    if (!PyType_IsSubtype(hit_type, &PyTuple_Type) || PyTuple_GET_SIZE(rows) != ac->npatterns) {
-        PyErr_SetString(PyExc_ValueError, "LexiconScan(automaton, one tuple of rows per key, a tuple subclass)");
-        return NULL;
-    }
-    LexiconScan *self = (LexiconScan *)type->tp_alloc(type, 0);
-    if (self == NULL) {
-        return NULL;
-    }
-    self->ac = (Automaton *)Py_NewRef(ac);
-    self->rows = Py_NewRef(rows);
-    self->hit_type = (PyTypeObject *)Py_NewRef(hit_type);
-    self->first = PyMem_Malloc(sizeof(Py_ssize_t) * (ac->npatterns + 1));
-    self->row = PyMem_Malloc(sizeof(Row) * (total + 1));
-    if (self->first == NULL || self->row == NULL) {
-        Py_DECREF(self);
-        return PyErr_NoMemory();
-    }
-    Py_ssize_t k = 0;
-    for (Py_ssize_t p = 0; p < ac->npatterns; p++) {
-        PyObject *r = PyTuple_GET_ITEM(rows, p);
-        self->first[p] = k;
-        for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(r); j++, k++) {
-            PyObject *row = PyTuple_GET_ITEM(r, j), *edge = PyTuple_GET_ITEM(row, 2);
-            Row *out = &self->row[k];
-            int left = 0, right = 0;
-            out->entry = PyTuple_GET_ITEM(row, 0);
-            out->lexicon = PyTuple_GET_ITEM(row, 1);
-            if ((edge != Py_None && ((left = PyObject_IsTrue(PyTuple_GET_ITEM(edge, 0))) < 0 ||
-                                     (right = PyObject_IsTrue(PyTuple_GET_ITEM(edge, 1))) < 0)) ||
-                (out->mask = PyObject_IsTrue(PyTuple_GET_ITEM(row, 3))) < 0) {
-                Py_DECREF(self);
-                return NULL;
-            }
-            out->edge = edge == Py_None ? -1 : left | (right << 1);
-        }
-    }
-    self->first[ac->npatterns] = k;
-    return (PyObject *)self;
-}
-
-static void
-LexiconScan_dealloc(LexiconScan *self)
-{
-    PyMem_Free(self->first);
-    PyMem_Free(self->row);
-    Py_XDECREF(self->ac);
-    Py_XDECREF(self->rows);
-    Py_XDECREF(self->hit_type);
-    Py_TYPE(self)->tp_free((PyObject *)self);
-}
-
-static int
-by_start_longest_first(const void *x, const void *y)
-{
-    const Match *a = x, *b = y;
-    if (a->start != b->start) {
-        return a->start < b->start ? -1 : 1;
-    }
-    return a->end > b->end ? -1 : a->end < b->end;
-}
-
-int
-ts_lexicon_scan(PyObject *scan, PyObject *text, PyObject **by_lexicon_out, PyObject **masking_out)
-{
-    LexiconScan *self = (LexiconScan *)scan;
-    int go = wants_search(self->ac, text);
-    if (go < 0) {
-        return -1;
-    }
-    PyObject *by_lexicon = PyDict_New(), *masking = PySet_New(NULL);
-    MatchBuf buf;
-    buf_init(&buf);
-    if (by_lexicon == NULL || masking == NULL) {
-        goto error;
-    }
-    if (go) {
-        if (ac_search(self->ac, text, &buf) < 0) {
-            goto error;
-        }
-        qsort(buf.items, (size_t)buf.len, sizeof(Match), by_start_longest_first);
-        int kind = PyUnicode_KIND(text);
-        const void *data = PyUnicode_DATA(text);
-        Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-        for (Py_ssize_t i = 0; i < buf.len; i++) {
-            Match *m = &buf.items[i];
-            for (Py_ssize_t k = self->first[m->pattern]; k < self->first[m->pattern + 1]; k++) {
-                Row *row = &self->row[k];
-                if (row->edge >= 0 &&
-                    (((row->edge & 1) && m->start > 0 && ascii_word(PyUnicode_READ(kind, data, m->start - 1))) ||
-                     ((row->edge & 2) && m->end < n && ascii_word(PyUnicode_READ(kind, data, m->end))))) {
-                    continue;
-                }
-                if (row->mask && PySet_Add(masking, row->lexicon) < 0) {
-                    goto error;
-                }
-                PyObject *hit = new_hit(self->hit_type, row->entry, m->start, m->end);
-                if (hit == NULL) {
-                    goto error;
-                }
-                int rc = append_to(by_lexicon, row->lexicon, hit);
-                Py_DECREF(hit);
-                if (rc < 0) {
-                    goto error;
-                }
-            }
-        }
-    }
-    buf_free(&buf);
-    *by_lexicon_out = by_lexicon;
-    *masking_out = masking;
-    return 0;
-error:
-    buf_free(&buf);
-    Py_XDECREF(by_lexicon);
-    Py_XDECREF(masking);
-    return -1;
-}
-
-static PyObject *
-LexiconScan_scan(PyObject *self, PyObject *text)
-{
-    PyObject *by_lexicon, *masking;
-    if (ts_lexicon_scan(self, text, &by_lexicon, &masking) < 0) {
-        return NULL;
-    }
-    PyObject *result = PyTuple_Pack(2, by_lexicon, masking);
-    Py_DECREF(by_lexicon);
-    Py_DECREF(masking);
-    return result;
-}
-
-static PyMethodDef LexiconScan_methods[] = {
-    {"scan", (PyCFunction)LexiconScan_scan, METH_O, "(hits by lexicon, the lexicons whose masks hit) of a text."},
-    {NULL, NULL, 0, NULL},
-};
-
-PyTypeObject ts_LexiconScan_Type = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "smsguard._ctermscan.LexiconScan",
-    .tp_basicsize = sizeof(LexiconScan),
-    .tp_dealloc = (destructor)LexiconScan_dealloc,
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "LexiconScan(automaton, rows, hit_type): the term detectors' scan (plugins/_terms.py).",
-    .tp_methods = LexiconScan_methods,
-    .tp_new = LexiconScan_new,
-};
-
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
@@ -698,8 +441,8 @@ PyInit__ctermscan(void)
     if (module == NULL) {
         return NULL;
     }
-    if (PyModule_AddType(module, &Automaton_Type) < 0 || PyModule_AddType(module, &ts_LexiconScan_Type) < 0 ||
-        ts_add_terms_types(module) < 0) {
+    if (PyModule_AddType(module, &ts_Automaton_Type) < 0 || PyModule_AddType(module, &ts_LexiconScan_Type) < 0 ||
+        ts_add_terms_types(module) < 0 || ts_add_read_types(module) < 0) {
         Py_DECREF(module);
         return NULL;
     }
