@@ -23,7 +23,7 @@ class Evaluator:
         fallback: str,
         advice_of: dict[str, tuple[str, ...]],
         version: Mapping[str, str],
-        classes: tuple[type, type, type, type, type, type],
+        classes: tuple[type, type, type, type, type, type, type, type, type],
         helpers: tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]],
     ) -> None: ...
     def evaluate(

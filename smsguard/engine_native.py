@@ -13,10 +13,12 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from smsguard.lang import prefilter
+from smsguard.extract import Features
+from smsguard.lang import combinators, prefilter
 from smsguard.matching import MatchContext, RuleAborted, Spans, normalize_sender
-from smsguard.model import Hit, Signal, Verdict
+from smsguard.model import Hit, Message, Signal, Verdict
 from smsguard.native import load
+from smsguard.normalize import NormalizedText
 from smsguard.pack import CompiledPack
 
 if TYPE_CHECKING:
@@ -47,12 +49,16 @@ def native_evaluator(
             pack.fallback,
             advice_of,
             version,
-            (MatchContext, Hit, Verdict, judgement, RuleAborted, Signal),
+            (MatchContext, Hit, Verdict, judgement, RuleAborted, Signal, Message, NormalizedText, Features),
             (normalize_sender, hit_parts, math.fsum),
         )
     except ValueError:  # the pure-Python path judges such a pack alike
         log.debug("the engine accelerator does not take this pack", exc_info=True)
         return None
+    if combinators.NODES is not None:
+        # the conditions then look literal ids up in the literal pass's table with the table's own int objects
+        shared = {literal_id: literal_id for ids in pack.literals.pattern_ids for literal_id in ids}
+        combinators.NODES.share_ids(tuple(rule.evaluate for rule in pack.rules), shared)
     return evaluator
 
 

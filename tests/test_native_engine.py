@@ -24,7 +24,7 @@ from rule_strategies import make_test_plugin, messages, senders, valid_packs
 from smsguard import Engine
 from smsguard.engine import Judgement
 from smsguard.engine_native import hit_parts
-from smsguard.extract import extract
+from smsguard.extract import Features, extract
 from smsguard.functions import RuleFunction
 from smsguard.hookspecs import hookimpl
 from smsguard.lang import ast
@@ -34,7 +34,7 @@ from smsguard.lang.parser import parse
 from smsguard.matching import MatchContext, RuleAborted, normalize_sender
 from smsguard.model import Hit, Message, PluginFailure, Signal, Verdict
 from smsguard.native import load
-from smsguard.normalize import default_normalizer
+from smsguard.normalize import NormalizedText, default_normalizer
 from smsguard.pack import PackInfo
 from smsguard.plugins import PluginHost
 
@@ -235,6 +235,68 @@ def test_custom_categories_cover_ties_disabled_rules_and_advice(custom_pair: tup
     disabled = engine.judge(Message("戊"))
     assert "off" not in {h.rule for h in disabled.verdict.hits}
     assert "uses_off" in {h.rule for h in disabled.verdict.hits}
+
+
+@pytest.mark.parametrize(
+    "advice",
+    [
+        ("甲", "乙", "甲", "shared"),  # repeats within a rule and with the category's advice
+        ("".join(["sha", "red"]), "甲乙", "".join(["甲", "乙"])),  # equal strings that are distinct objects
+        ["乙", "甲", "乙"],  # a list: the dictionary's way
+        ("甲", 1, 1.0, True, "甲"),  # not only str: the dictionary's way (1 == 1.0 == True)
+        (),
+    ],
+)
+def test_advice_is_deduplicated_as_dict_fromkeys_does(custom_pair: tuple[Engine, Engine], advice: Any) -> None:
+    engine, pure = custom_pair
+    saved = dict(engine._advice_of), dict(pure._advice_of)
+    try:
+        for table in (engine._advice_of, pure._advice_of):
+            table["a1"] = advice
+            table["b1"] = ("b1", *advice[:1])
+        for text in ["甲", "甲乙", "乙", "甲乙甲乙丙", ""]:
+            assert_same(engine.judge(Message(text)), pure.judge(Message(text)))
+        many = [Hit("a1", "alpha", 1.0, "", (), ()) for _ in range(40)]
+        assert outcome(lambda: engine._verdict(list(many), [], [])) == outcome(
+            lambda: pure._verdict(list(many), [], [])
+        )
+    finally:
+        for table, kept in zip((engine._advice_of, pure._advice_of), saved, strict=True):
+            table.clear()
+            table.update(kept)
+
+
+@pytest.mark.parametrize("spoil", [lambda i: i + 1, str, float, lambda i: True if i == 1 else i])
+def test_literal_ids_are_shared_only_with_equal_ints(spoil: Callable[[int], Any]) -> None:
+    engine = compile_text(CUSTOM)
+    pure = pure_twin(engine)
+    nodes = load("conditions")
+    assert nodes is not None
+    ids = {i for pattern in engine.pack.literals.pattern_ids for i in pattern}
+    nodes.share_ids(tuple(rule.evaluate for rule in engine.pack.rules), {i: spoil(i) for i in ids})
+    for text in ["甲", "乙", "甲乙", "甲乙丙", "丁", "戊", "己", "甲乙甲乙", "甲乙甲乙丙", "丙丁戊己", ""]:
+        assert_same(engine.judge(Message(text, "95555")), pure.judge(Message(text, "95555")))
+
+
+def test_records_of_subclasses_are_read_through_their_attributes(custom_pair: tuple[Engine, Engine]) -> None:
+    engine, pure = custom_pair
+
+    class Loud(Message):
+        def __getattribute__(self, name: str) -> Any:
+            value = object.__getattribute__(self, name)
+            return "95555" if name == "sender" else value
+
+    class Mapped(NormalizedText):
+        pass
+
+    for text in ["甲", "甲乙丙", ""]:
+        message = Loud(text, "x")
+        ntext = Mapped(text, text, None, None)
+        features = extract(ntext)
+        native = engine._fast.conclude(message, ntext, features, [], [], engine._find_spans)  # type: ignore[union-attr]
+        reference = pure._conclude(message, ntext, features, [], [])
+        assert native is not None and native == reference
+        assert any(h.rule == "s1" for h in native.verdict.hits)
 
 
 def test_categories_that_are_not_plain_floats_are_scored_by_the_python(custom_pair: tuple[Engine, Engine]) -> None:
@@ -589,7 +651,7 @@ def test_a_plan_the_c_does_not_take_leaves_the_engine_pure(custom_pair: tuple[En
             "rest",
             {},
             {},
-            (MatchContext, Hit, Verdict, Judgement, RuleAborted, Signal),
+            (MatchContext, Hit, Verdict, Judgement, RuleAborted, Signal, Message, NormalizedText, Features),
             (normalize_sender, hit_parts, math.fsum),
         )
 

@@ -397,8 +397,80 @@ cond_bind(PyObject *module, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* Replace the ids of ``terms`` by the equal int objects of ``table`` (a dict int -> int). */
+static int
+share_terms(Terms *terms, PyObject *table)
+{
+    if (terms->ids == NULL) {
+        return 0;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(terms->ids);
+    PyObject *ids = PyTuple_New(n);
+    if (ids == NULL) {
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *id = PyTuple_GET_ITEM(terms->ids, i), *same = PyDict_GetItemWithError(table, id);
+        if (same == NULL && PyErr_Occurred()) {
+            Py_DECREF(ids);
+            return -1;
+        }
+        /* only an exact int equal to the id stands for it: its hash and every comparison are the same */
+        if (same == NULL || !PyLong_CheckExact(same) || PyObject_RichCompareBool(same, id, Py_EQ) != 1) {
+            PyErr_Clear();
+            same = id;
+        }
+        PyTuple_SET_ITEM(ids, i, Py_NewRef(same));
+    }
+    Py_SETREF(terms->ids, ids);
+    return 0;
+}
+
+static int
+share_node(PyObject *item, PyObject *table)
+{
+    if (!Py_IS_TYPE(item, &sg_NodeType)) {
+        return 0;
+    }
+    Node *node = (Node *)item;
+    if (node->kind <= K_N_OF) {
+        if (node->items == NULL) {  /* cleared by the collector */
+            return 0;
+        }
+        if (Py_EnterRecursiveCall(" while sharing literal ids")) {
+            return -1;
+        }
+        int rc = 0;
+        for (Py_ssize_t i = 0; rc == 0 && i < PyTuple_GET_SIZE(node->items); i++) {
+            rc = share_node(PyTuple_GET_ITEM(node->items, i), table);
+        }
+        Py_LeaveRecursiveCall();
+        return rc;
+    }
+    return share_terms(&node->terms, table) < 0 || share_terms(&node->other, table) < 0 ? -1 : 0;
+}
+
+/* share_ids(conditions, table): the literal pass's table (MatchContext.found) holds its own int objects for the
+ * literal ids; looking them up with those very objects spares the dictionary a comparison per look-up. */
+static PyObject *
+cond_share_ids(PyObject *module, PyObject *args)
+{
+    PyObject *conditions, *table;
+    if (!PyArg_ParseTuple(args, "O!O!:share_ids", &PyTuple_Type, &conditions, &PyDict_Type, &table)) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(conditions); i++) {
+        if (share_node(PyTuple_GET_ITEM(conditions, i), table) < 0) {
+            return NULL;
+        }
+    }
+    Py_RETURN_NONE;
+}
+
 PyMethodDef sg_condition_methods[] = {
     {"bind", cond_bind, METH_VARARGS, "bind(MatchContext, Signal): the classes whose slots the leaves read"},
+    {"share_ids", cond_share_ids, METH_VARARGS,
+     "share_ids(conditions, table): the nodes look literal ids up with the int objects table maps them to"},
     {"any_of", cond_any_of, METH_O, "any_of(items) -> the first item that holds"},
     {"all_of", cond_all_of, METH_VARARGS, "all_of(evaluated, written) -> every item holds"},
     {"negation", cond_negation, METH_O, "negation(item) -> () when the item does not hold"},

@@ -20,6 +20,9 @@ static const char *const verdict_fields[] = {
 static const char *const signal_fields[] = {"name", NULL};
 static const char *const judgement_fields[] = {
     "message", "text", "features", "signals", "rule_results", "verdict", NULL};
+static const char *const message_fields[] = {"text", "sender", NULL};           /* as SG_MESSAGE_* in engine.h */
+static const char *const ntext_fields[] = {"text", "starts", "ends", NULL};     /* as SG_NTEXT_* */
+static const char *const features_fields[] = {"amounts", "signatures", "links", NULL};  /* the facts' order */
 
 /* ---- construction */
 
@@ -119,8 +122,8 @@ Evaluator_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
                                      &PyTuple_Type, &classes, &PyTuple_Type, &helpers)) {
         return NULL;
     }
-    if (PyTuple_GET_SIZE(classes) != 6 || PyTuple_GET_SIZE(helpers) != 3) {
-        PyErr_SetString(PyExc_TypeError, "Evaluator: 6 classes and 3 helpers");
+    if (PyTuple_GET_SIZE(classes) != 9 || PyTuple_GET_SIZE(helpers) != 3) {
+        PyErr_SetString(PyExc_TypeError, "Evaluator: 9 classes and 3 helpers");
         return NULL;
     }
     Evaluator *self = (Evaluator *)type->tp_alloc(type, 0);
@@ -142,6 +145,9 @@ Evaluator_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         || sg_record_init(&self->verdict_rec, PyTuple_GET_ITEM(classes, 2), verdict_fields) < 0
         || sg_record_init(&self->judgement_rec, PyTuple_GET_ITEM(classes, 3), judgement_fields) < 0
         || sg_record_init(&self->signal_rec, PyTuple_GET_ITEM(classes, 5), signal_fields) < 0
+        || sg_record_init(&self->message_rec, PyTuple_GET_ITEM(classes, 6), message_fields) < 0
+        || sg_record_init(&self->ntext_rec, PyTuple_GET_ITEM(classes, 7), ntext_fields) < 0
+        || sg_record_init(&self->features_rec, PyTuple_GET_ITEM(classes, 8), features_fields) < 0
         || sg_engine_load_rules(self, rules, plan, fact_names) < 0
         || load_categories(self, categories, fallback) < 0) {
         Py_DECREF(self);
@@ -207,6 +213,9 @@ Evaluator_clear(Evaluator *self)
     sg_record_clear(&self->verdict_rec);
     sg_record_clear(&self->judgement_rec);
     sg_record_clear(&self->signal_rec);
+    sg_record_clear(&self->message_rec);
+    sg_record_clear(&self->ntext_rec);
+    sg_record_clear(&self->features_rec);
     return 0;
 }
 
@@ -293,7 +302,7 @@ Evaluator_conclude(Evaluator *self, PyObject *const *args, Py_ssize_t nargs)
     PyObject *message = args[0], *ntext = args[1], *features = args[2], *failures = args[4];
     PyObject *text, *found, *results = NULL, *hits = NULL, *signals = NULL, *verdict = NULL, *rule_results = NULL;
     PyObject *out = NULL;
-    if ((text = PyObject_GetAttr(ntext, sg_str_text)) == NULL) {
+    if ((text = sg_field_get(&self->ntext_rec, SG_NTEXT_TEXT, ntext, sg_str_text)) == NULL) {
         return NULL;
     }
     found = PyObject_CallOneArg(args[5], text);

@@ -6,6 +6,11 @@
 
 #define N_FACTS 4  /* the prefilter facts: amounts, signatures, links, sender */
 
+/* the fields of message_rec and ntext_rec (engine.c) */
+enum { SG_MESSAGE_TEXT, SG_MESSAGE_SENDER };
+enum { SG_NTEXT_TEXT, SG_NTEXT_STARTS, SG_NTEXT_ENDS };
+#define SG_CONTEXT_FAILURES 11  /* the index of "failures" in context_fields (engine.c) */
+
 typedef struct {
     PyObject *evaluate, *id, *category, *weight, *title, *pack;
     int enabled;
@@ -46,14 +51,32 @@ typedef struct {
     PyObject *normalize_sender, *hit_parts, *rule_aborted, *fsum;
     sg_record context_rec, hit_rec, verdict_rec, judgement_rec;
     sg_record signal_rec;       /* Signal: its name */
+    sg_record message_rec;      /* Message: text, sender */
+    sg_record ntext_rec;        /* NormalizedText: text, starts, ends */
+    sg_record features_rec;     /* Features: amounts, signatures, links */
 } Evaluator;
 
-/* The value of slot ``index`` of an object built by ``record`` (a new reference). */
+/* The value of slot ``index`` of ``obj``, an instance of exactly ``record->type`` (a new reference; NULL with the
+ * descriptor's AttributeError when the slot is empty). */
 static inline PyObject *
 sg_slot_get(const sg_record *record, Py_ssize_t index, PyObject *obj)
 {
+    Py_ssize_t offset = record->offsets[index];
+    if (offset >= 0) {
+        PyObject *value = *(PyObject **)((char *)obj + offset);
+        if (value != NULL) {
+            return Py_NewRef(value);
+        }
+    }
     PyObject *descr = record->setters[index];
     return Py_TYPE(descr)->tp_descr_get(descr, obj, (PyObject *)record->type);
+}
+
+/* ``obj.<name>``, read from its slot when ``obj`` is exactly of the class of ``record`` (a new reference). */
+static inline PyObject *
+sg_field_get(const sg_record *record, Py_ssize_t index, PyObject *obj, PyObject *name)
+{
+    return Py_IS_TYPE(obj, record->type) ? sg_slot_get(record, index, obj) : PyObject_GetAttr(obj, name);
 }
 
 static inline int

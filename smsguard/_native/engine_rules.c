@@ -11,7 +11,7 @@
 #define STACK_MARKS 8  /* words of the bitset of candidate rules on the stack: 512 rules */
 
 PyObject *sg_str_text;
-static PyObject *str_name, *str_sender, *str_starts, *str_ends, *str_failures, *str_extend;
+static PyObject *str_name, *str_sender, *str_starts, *str_ends, *str_extend;
 static PyObject *str_amounts, *str_signatures, *str_links, *empty_str;
 
 /* ---- construction */
@@ -169,44 +169,67 @@ sg_engine_load_rules(Evaluator *self, PyObject *rules, PyObject *plan, PyObject 
 
 /* ---- evaluate */
 
+/* Add ``signal`` to the list of its name in ``by_name``: 0, or -1 with an exception. */
+static int
+group_one(Evaluator *self, PyObject *by_name, PyObject *signal)
+{
+    PyObject *name = Py_IS_TYPE(signal, self->signal_rec.type) ? sg_slot_get(&self->signal_rec, 0, signal)
+                                                               : PyObject_GetAttr(signal, str_name);
+    PyObject *same = NULL;
+    int rc = -1;
+    if (name != NULL && (same = PyDict_GetItemWithError(by_name, name)) != NULL) {
+        rc = PyList_Append(same, signal);
+    }
+    else if (name != NULL && !PyErr_Occurred()) {
+        PyObject *list = PyList_New(1);
+        if (list != NULL) {
+            PyList_SET_ITEM(list, 0, Py_NewRef(signal));
+            rc = PyDict_SetItem(by_name, name, list);
+            Py_DECREF(list);
+        }
+    }
+    Py_XDECREF(name);
+    return rc;
+}
+
+/* The signals by name, as Engine.evaluate groups them; an exact list is read as its iterator would read it. */
 static PyObject *
 group_signals(Evaluator *self, PyObject *signals)
 {
-    PyObject *by_name = PyDict_New(), *iter = NULL, *signal;
-    if (by_name == NULL || (iter = PyObject_GetIter(signals)) == NULL) {
-        goto error;
-    }
-    while ((signal = PyIter_Next(iter)) != NULL) {
-        PyObject *name = Py_IS_TYPE(signal, self->signal_rec.type) ? sg_slot_get(&self->signal_rec, 0, signal)
-                                                                   : PyObject_GetAttr(signal, str_name);
-        PyObject *same = NULL;
-        int rc = -1;
-        if (name != NULL && (same = PyDict_GetItemWithError(by_name, name)) != NULL) {
-            rc = PyList_Append(same, signal);
+    PyObject *by_name, *iter, *signal;
+    if (PyList_CheckExact(signals)) {
+        /* sized for a name per signal: no resize on the way, the same dict in the end */
+        if ((by_name = _PyDict_NewPresized(PyList_GET_SIZE(signals))) == NULL) {
+            return NULL;
         }
-        else if (name != NULL && !PyErr_Occurred()) {
-            PyObject *list = PyList_New(1);
-            if (list != NULL) {
-                PyList_SET_ITEM(list, 0, Py_NewRef(signal));
-                rc = PyDict_SetItem(by_name, name, list);
-                Py_DECREF(list);
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(signals); i++) {
+            signal = Py_NewRef(PyList_GET_ITEM(signals, i));
+            int rc = group_one(self, by_name, signal);
+            Py_DECREF(signal);
+            if (rc < 0) {
+                Py_DECREF(by_name);
+                return NULL;
             }
         }
-        Py_XDECREF(name);
+        return by_name;
+    }
+    if ((by_name = PyDict_New()) == NULL || (iter = PyObject_GetIter(signals)) == NULL) {
+        Py_XDECREF(by_name);
+        return NULL;
+    }
+    while ((signal = PyIter_Next(iter)) != NULL) {
+        int rc = group_one(self, by_name, signal);
         Py_DECREF(signal);
         if (rc < 0) {
-            goto error;
+            break;
         }
     }
-    if (PyErr_Occurred()) {
-        goto error;
-    }
     Py_DECREF(iter);
+    if (PyErr_Occurred()) {
+        Py_DECREF(by_name);
+        return NULL;
+    }
     return by_name;
-error:
-    Py_XDECREF(iter);
-    Py_XDECREF(by_name);
-    return NULL;
 }
 
 static inline int
@@ -233,11 +256,16 @@ sender_of(Evaluator *self, PyObject *sender)
     while (end > start && ascii_space(data[end - 1])) {
         end--;
     }
+    int upper = 0;
     for (Py_ssize_t i = start; i < end; i++) {
         kept += data[i] != ' ' && data[i] != '-' && data[i] != '(' && data[i] != ')';
+        upper |= data[i] >= 'A' && data[i] <= 'Z';
     }
     if (kept == 0) {
         return Py_NewRef(empty_str);
+    }
+    if (kept == PyUnicode_GET_LENGTH(sender) && !upper) {  /* already as the rules compare it */
+        return Py_NewRef(sender);
     }
     PyObject *out = PyUnicode_New(kept, 127);
     if (out == NULL) {
@@ -253,13 +281,15 @@ sender_of(Evaluator *self, PyObject *sender)
     return out;
 }
 
+#define STACK_FOUND 64  /* found literals read in one pass; beyond, a second pass over ``found`` */
+
 /* MatchContext.found_bits: a bitmap of the keys of ``found`` when it is a dict of ints in [0, SG_MAX_LITERAL), else
  * None (a new reference; NULL with an exception), in the layout described at SG_MAX_LITERAL (common.h). */
 static PyObject *
 found_bits(PyObject *found)
 {
     PyObject *key, *value, *bits;
-    Py_ssize_t pos = 0, top = -1;
+    Py_ssize_t pos = 0, top = -1, held = 0, ids[STACK_FOUND];
     if (!PyDict_CheckExact(found)) {
         Py_RETURN_NONE;
     }
@@ -270,6 +300,10 @@ found_bits(PyObject *found)
             Py_RETURN_NONE;
         }
         top = id > top ? id : top;
+        if (held < STACK_FOUND) {
+            ids[held] = id;
+        }
+        held++;
     }
     Py_ssize_t nwords = top / 64 + 1;
     if ((bits = PyBytes_FromStringAndSize(NULL, nwords * 8)) == NULL) {
@@ -278,8 +312,15 @@ found_bits(PyObject *found)
     char *data = PyBytes_AS_STRING(bits);
     memset(data, 0, (size_t)nwords * 8);
     pos = 0;
-    while (PyDict_Next(found, &pos, &key, &value)) {
-        Py_ssize_t id = PyLong_AsSsize_t(key);
+    for (Py_ssize_t i = 0; i < held; i++) {
+        Py_ssize_t id;
+        if (held <= STACK_FOUND) {
+            id = ids[i];
+        }
+        else {  /* the same keys again: nothing ran since the first pass */
+            PyDict_Next(found, &pos, &key, &value);
+            id = PyLong_AsSsize_t(key);
+        }
         uint64_t word;
         memcpy(&word, data + (id >> 6) * 8, 8);
         word |= (uint64_t)1 << (id & 63);
@@ -293,11 +334,11 @@ build_context(Evaluator *self, PyObject *message, PyObject *ntext, PyObject *fea
               PyObject *found, PyObject *bits, PyObject *sender, PyObject **results)
 {
     PyObject *identity = Py_True, *starts, *ends = NULL, *failures = NULL, *cache = NULL, *ctx = NULL;
-    if ((starts = PyObject_GetAttr(ntext, str_starts)) == NULL) {
+    if ((starts = sg_field_get(&self->ntext_rec, SG_NTEXT_STARTS, ntext, str_starts)) == NULL) {
         return NULL;
     }
     if (starts != Py_None) {
-        if ((ends = PyObject_GetAttr(ntext, str_ends)) == NULL) {
+        if ((ends = sg_field_get(&self->ntext_rec, SG_NTEXT_ENDS, ntext, str_ends)) == NULL) {
             Py_DECREF(starts);
             return NULL;
         }
@@ -421,9 +462,13 @@ choose(Evaluator *self, uint64_t *marks, PyObject *found, PyObject *bits, PyObje
     PyObject *names[N_FACTS - 1] = {str_amounts, str_signatures, str_links};
     int rc = 0;
     for (int i = 0; i < N_FACTS - 1 && rc == 0; i++) {
-        rc = (facts[i] = PyObject_GetAttr(features, names[i])) == NULL ? -1 : 0;
+        rc = (facts[i] = sg_field_get(&self->features_rec, i, features, names[i])) == NULL ? -1 : 0;
     }
     for (int i = 0; i < N_FACTS && rc == 0; i++) {
+        /* the truth of an exact tuple or str runs no code: only the facts of the plan are tested then */
+        if (self->fact[i] == NULL && (PyTuple_CheckExact(facts[i]) || PyUnicode_CheckExact(facts[i]))) {
+            continue;
+        }
         int truth = PyObject_IsTrue(facts[i]);
         if (truth < 0) {
             rc = -1;
@@ -475,8 +520,9 @@ sg_engine_run(Evaluator *self, PyObject *message, PyObject *ntext, PyObject *fea
     uint64_t stack_marks[STACK_MARKS], *marks = stack_marks;
     Py_ssize_t nwords = (self->nrules + 63) / 64;
 
-    if ((by_name = group_signals(self, signals)) == NULL || (original = PyObject_GetAttr(message, sg_str_text)) == NULL
-        || (raw = PyObject_GetAttr(message, str_sender)) == NULL) {
+    if ((by_name = group_signals(self, signals)) == NULL
+        || (original = sg_field_get(&self->message_rec, SG_MESSAGE_TEXT, message, sg_str_text)) == NULL
+        || (raw = sg_field_get(&self->message_rec, SG_MESSAGE_SENDER, message, str_sender)) == NULL) {
         goto done;
     }
     sender = sender_of(self, raw);
@@ -505,7 +551,7 @@ sg_engine_run(Evaluator *self, PyObject *message, PyObject *ntext, PyObject *fea
             }
         }
     }
-    PyObject *more = PyObject_GetAttr(ctx, str_failures);
+    PyObject *more = sg_slot_get(&self->context_rec, SG_CONTEXT_FAILURES, ctx);
     if (more == NULL) {
         goto done;
     }
@@ -566,7 +612,7 @@ sg_engine_rules_init(void)
         PyObject **var;
         const char *text;
     } names[] = {{&str_name, "name"},         {&sg_str_text, "text"},           {&str_sender, "sender"},
-                 {&str_starts, "starts"},     {&str_ends, "ends"},           {&str_failures, "failures"},
+                 {&str_starts, "starts"},     {&str_ends, "ends"},
                  {&str_extend, "extend"},     {&str_amounts, "amounts"},     {&str_signatures, "signatures"},
                  {&str_links, "links"},       {&empty_str, ""}};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

@@ -59,6 +59,18 @@ stable_sort(HitKey *keys, HitKey *tmp, Py_ssize_t n)
     memcpy(keys, tmp, sizeof(HitKey) * (size_t)n);
 }
 
+/* The weight of the hit of category ``c`` after hit ``first`` (there is one). */
+static double
+second_weight(const HitKey *keys, Py_ssize_t n, Py_ssize_t first, Py_ssize_t c)
+{
+    for (Py_ssize_t i = first + 1; i < n; i++) {
+        if (keys[i].index == c) {
+            return keys[i].weight;
+        }
+    }
+    return 0.0;
+}
+
 /* scoring.category_evidence and scoring.scores: the probability of each category into ``prob``. */
 static int
 score(Evaluator *self, HitKey *keys, Py_ssize_t n, double *prob)
@@ -73,6 +85,10 @@ score(Evaluator *self, HitKey *keys, Py_ssize_t n, double *prob)
         double total = 0.0;
         if (count == 1) {
             total = keys[first].weight + 0.0;
+        }
+        else if (count == 2 && isfinite(total = keys[first].weight + second_weight(keys, n, first, c))) {
+            /* math.fsum of two floats is their sum correctly rounded, which one addition gives when it does not
+             * overflow (for infinite terms or an overflow, fsum's answer or error is left to it) */
         }
         else if (count > 1) {
             PyObject *weights = PyList_New(0), *sum = NULL;
@@ -135,19 +151,108 @@ decide(Evaluator *self, const double *prob)
     return chosen >= 0 ? chosen : self->fallback_index;
 }
 
+#define STACK_ADVICE 32
+
+/* Whether ``advice`` is an exact tuple of exact str: their dict.fromkeys is then a matter of comparing strings. */
+static int
+plain_advice(PyObject *advice)
+{
+    if (!PyTuple_CheckExact(advice)) {
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(advice); i++) {
+        if (!PyUnicode_CheckExact(PyTuple_GET_ITEM(advice, i))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* tuple(dict.fromkeys(<the items of sources>)) of tuples of exact str, without the dict: an item is kept unless an
+ * equal one came before it (exact str are equal when their code points are). */
+static PyObject *
+distinct_strings(PyObject *const *sources, Py_ssize_t nsources, Py_ssize_t total)
+{
+    PyObject *stack[STACK_ADVICE], **kept = total <= STACK_ADVICE ? stack : PyMem_New(PyObject *, total);
+    Py_ssize_t n = 0;
+    if (kept == NULL) {
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t s = 0; s < nsources; s++) {
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(sources[s]); i++) {
+            PyObject *item = PyTuple_GET_ITEM(sources[s], i);
+            Py_ssize_t k = 0;
+            for (; k < n; k++) {
+                if (kept[k] == item || (PyUnicode_GET_LENGTH(kept[k]) == PyUnicode_GET_LENGTH(item)
+                                        && PyUnicode_Compare(kept[k], item) == 0)) {
+                    break;
+                }
+            }
+            if (k == n) {
+                kept[n++] = item;
+            }
+        }
+    }
+    PyObject *out = PyTuple_New(n);
+    for (Py_ssize_t k = 0; out != NULL && k < n; k++) {
+        PyTuple_SET_ITEM(out, k, Py_NewRef(kept[k]));
+    }
+    if (kept != stack) {
+        PyMem_Free(kept);
+    }
+    return out;
+}
+
+/* Whether hit ``i``'s rule advises: its weight is positive and its category chosen or half-way to its threshold. */
+static inline int
+advises(Evaluator *self, const HitKey *key, const double *prob, Py_ssize_t chosen)
+{
+    Py_ssize_t c = key->index;
+    return key->weight > 0 && c >= 0 && (c == chosen || prob[c] >= self->categories[c].threshold / 2);
+}
+
 /* Engine._advice */
 static PyObject *
 advise(Evaluator *self, const HitKey *keys, Py_ssize_t n, const double *prob, Py_ssize_t chosen)
 {
     Py_ssize_t first = 0;  /* the first hit whose rule's advice counts */
-    for (; first < n; first++) {
-        Py_ssize_t c = keys[first].index;
-        if (keys[first].weight > 0 && c >= 0 && (c == chosen || prob[c] >= self->categories[c].threshold / 2)) {
-            break;
-        }
+    while (first < n && !advises(self, &keys[first], prob, chosen)) {
+        first++;
     }
     if (first == n && chosen >= 0 && self->categories[chosen].own_advice != NULL) {
         return Py_NewRef(self->categories[chosen].own_advice);
+    }
+    /* the advice of each advising rule, then the category's, when each is a tuple of str (the usual case) */
+    PyObject *stack[STACK_ADVICE + 1], **sources = n - first < STACK_ADVICE ? stack : NULL;
+    Py_ssize_t nsources = 0, total = 0;
+    for (Py_ssize_t i = first; sources != NULL && i <= n; i++) {
+        PyObject *advice;
+        if (i < n) {
+            if (!advises(self, &keys[i], prob, chosen)) {
+                continue;
+            }
+            if ((advice = PyDict_GetItemWithError(self->advice_of, keys[i].rule)) == NULL) {
+                if (!PyErr_Occurred()) {
+                    PyErr_SetObject(PyExc_KeyError, keys[i].rule);
+                }
+                return NULL;
+            }
+        }
+        else if (chosen >= 0) {
+            advice = self->categories[chosen].advice;
+        }
+        else {
+            break;
+        }
+        if (!plain_advice(advice)) {
+            sources = NULL;
+            break;
+        }
+        sources[nsources++] = advice;
+        total += PyTuple_GET_SIZE(advice);
+    }
+    if (sources != NULL) {  /* only dict look-ups of str keys ran: nothing another pass would see differently */
+        return distinct_strings(sources, nsources, total);
     }
     PyObject *seen = PyDict_New(), *out = NULL;
     if (seen == NULL) {
@@ -156,9 +261,7 @@ advise(Evaluator *self, const HitKey *keys, Py_ssize_t n, const double *prob, Py
     for (Py_ssize_t i = first; i <= n; i++) {
         PyObject *advice;
         if (i < n) {
-            Py_ssize_t c = keys[i].index;
-            if (keys[i].weight <= 0 || c < 0
-                || (c != chosen && prob[c] < self->categories[c].threshold / 2)) {
+            if (!advises(self, &keys[i], prob, chosen)) {
                 continue;
             }
             if ((advice = PyDict_GetItemWithError(self->advice_of, keys[i].rule)) == NULL) {
