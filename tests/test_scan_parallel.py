@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import io
 import json
 import os
@@ -217,6 +218,21 @@ def test_jobs_are_capped_at_the_number_of_cpus(
     code, out, err = scan(pack, "--jobs", str(asked), stdin=jsonl(5))
     assert code == 0 and len(out.splitlines()) == 5 and seen == [used]
     assert err == (f"smsguard scan: --jobs {asked} capped at 2, the number of CPUs\n" if note else "")
+
+
+def test_the_collector_leaves_the_engine_alone_during_a_scan_only(pack: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    frozen: list[int] = []
+
+    def recording_run_scan(*args: Any, **kwargs: Any) -> Any:
+        frozen.append(gc.get_freeze_count())
+        return run_scan(*args, **kwargs)
+
+    monkeypatch.setattr(scan_cmd, "run_scan", recording_run_scan)
+    before = gc.get_freeze_count()
+    code, out, _ = scan(pack, stdin=jsonl(3))
+    assert code == 0 and len(out.splitlines()) == 3
+    assert frozen[0] > before  # the engine built, and what else the process holds, is frozen
+    assert gc.get_freeze_count() == 0  # and unfrozen once the scan ends
 
 
 @pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs process groups")
