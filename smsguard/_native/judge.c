@@ -318,8 +318,10 @@ judge_judge(Judge *self, PyObject *message)
     int fast = judge_checks(self, st, message, &guard);
     int handled = 0;
     if (fast > 0) {
-        /* the guard holds the budget object alive while the stages run */
-        judgement = judge_stages(self, st, message, guard, slot(&self->guard, guard, G_BUDGET), &handled);
+        /* held: a plugin may give the guard another budget while the stages run */
+        PyObject *budget = Py_NewRef(slot(&self->guard, guard, G_BUDGET));
+        judgement = judge_stages(self, st, message, guard, budget, &handled);
+        Py_DECREF(budget);
     }
     if (fast == 0 || (fast > 0 && !handled)) {
         PyObject *method_args[] = {self->engine, message};
