@@ -32,7 +32,14 @@ _MINUTES, _HOURS = "分钟", "小时"  # units of _WITHIN
 # alternation, so the day's opening words let a search skip ahead; a span needs 内, which most texts lack, and a
 # day 内 or 前.
 _WITHIN_MARK, _BEFORE_MARK = "内", "前"
-_WITHIN = re.compile(r"(\d{1,3}|" + CN_NUMBER + r")\s*个?(小时|分钟|天|日|工作日)(?:之内|以内|内)(?!有效)")
+_UNITS, _WITHIN_ENDS = ("小时", "分钟", "天", "日", "工作日"), ("之内", "以内", "内")
+_WITHIN = re.compile(
+    r"(\d{1,3}|" + CN_NUMBER + r")\s*个?(" + "|".join(_UNITS) + ")(?:" + "|".join(_WITHIN_ENDS) + ")(?!有效)"
+)
+# Before its unit a span holds only digits, spaces and these (CN_NUMBER's characters, a few of its syntax among
+# them, harmless, and 个): so no span opens before the run of them that ends at the first unit + end of a text,
+# where the C detector starts its search.
+_WITHIN_LEAD = CN_NUMBER + "个"
 _DAY_WORDS = ("今天", "今日", "当天", "当日", "本日", "今晚", "明天", "明日")  # every match of _BY_DAY opens with one
 _BY_DAY = re.compile("(?:" + "|".join(_DAY_WORDS) + r")[^,，。!?;\n]{0,8}?(?:之前|以前|前|之内|以内|内)(?!有效)")
 
@@ -134,6 +141,7 @@ NATIVE_TABLES: dict[str, Any] = {
     "by_day": _BY_DAY,
     "marks": (_WITHIN_MARK, _BEFORE_MARK),
     "day_words": _DAY_WORDS,
+    "units_within": (_UNITS, _WITHIN_ENDS, _WITHIN_LEAD),
     "units": (_MINUTES, _HOURS),
     "final": _FINAL,
     "max_level": MAX_LEVEL,

@@ -8,6 +8,7 @@ from typing import Any
 
 import native_detectors as nd
 import pytest
+from hypothesis import given, settings
 from smsguard_plugins import urgency
 from smsguard_plugins._terms import Entry, TermHit
 
@@ -26,6 +27,11 @@ PIECES = sorted(
         *("小时", "分钟", "天", "日", "工作日", "个", " ", "\t", "\n", ",", "，", "。", "!", "x", "您", "请"),
         *nd.terms("urgency_terms"),
         "\ud800",
+        # where the C starts its searches: the run of digits, spaces and _WITHIN_LEAD before a unit + end
+        *urgency._UNITS,
+        *urgency._WITHIN_ENDS,
+        *urgency._WITHIN_LEAD,
+        *("零", "两", "²", "\u3000", "\x1c", "12345", "个个", "时内", "作日内", "工作", "天天内", "日以内有效"),
     }
 )
 
@@ -39,6 +45,21 @@ def test_the_detector_is_the_c_one() -> None:
 
 
 test_texts_of_the_pieces, test_any_text = nd.text_tests(same_text, PIECES)
+
+
+# Texts of what a span is made of: the C starts each search of _WITHIN at the run of digits, spaces and
+# _WITHIN_LEAD before the first unit + end from where the search would start, and each of _BY_DAY at the first day
+# word; those searches must find what the pattern finds searched from there.
+SPAN_PIECES = sorted(
+    {*urgency._UNITS, *urgency._WITHIN_ENDS, *urgency._WITHIN_LEAD, *urgency._DAY_WORDS}
+    | {"1", "٣", "²", " ", "\u3000", "有效", "前", "x", "\ud800"}
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(nd.joined(SPAN_PIECES))
+def test_texts_of_deadlines(text: str) -> None:
+    same_text(text)
 
 
 def test_every_synthetic_message() -> None:

@@ -2,61 +2,20 @@
  * for step, on the objects bind() is handed once: the term set's read, the two deadline patterns, the records'
  * classes and the shared helpers (make_signal, number_value).
  *
- * The patterns run as in Python, behind the Python's own pre-check (a span needs 内, a day 内 or 前) and one the C
- * adds: every match of _BY_DAY opens with a day word, so a text without one is not searched for a day. One pass
- * over the text looks for all three (see specificity_words.h).
+ * The patterns run as in Python, behind the Python's own pre-check (a span needs 内, a day 内 or 前), and each
+ * search starts where the C finds its first possible match (see within_from; every match of _BY_DAY opens with a
+ * day word), which gives the same match as a search from the Python's start; a text with no such place is not
+ * searched (see specificity_words.h for the scans).
  *
  * Plain TermHits whose weight is a short run of decimal digits (or no digits) take the C path; any other hit goes
  * to the Python reference before anything is called but the term set's read, which the reference repeats and
  * which gives the same result for the same message.
  */
-#include "detector.h"
-#include "specificity_words.h"
+#include "urgency.h"
 
-#define SMALL 16
-#define MAX_WEIGHT_DIGITS 9
-
-/* the signals, in the order of _SPECS */
-enum { SIG_LEVEL, SIG_DEADLINE, SIG_SHORT, SIG_FINAL, N_SIGNALS };
-enum { G_WITHIN, G_BEFORE, G_DAY, N_GROUPS };
-enum { KW_DEADLINE, KW_SHORT, KW_LEVEL, N_KWNAMES };
-
-typedef struct {
-    PyObject *reference, *read, *make_signal, *number_value;
-    PyObject *within, *by_day;              /* the patterns' bound search methods */
-    PyObject *match_span;                   /* re.Match.span */
-    PyObject *names[N_SIGNALS];
-    PyObject *minutes, *hours, *final, *short_hours, *short_days;
-    PyObject *kwnames[N_KWNAMES];
-    long long max_level, short_weight, weight;
-    PyTypeObject *hit_type, *entry_type;
-    word_table words;
-} state;
 
 static state S;
 static PyObject *ints[3], *empty_str;     /* 0, 1, 2 and "" */
-
-static void
-state_clear(void *p)
-{
-    state *s = p;
-    PyObject **objects[] = {
-        &s->reference, &s->read, &s->make_signal, &s->number_value, &s->within, &s->by_day, &s->match_span,
-        &s->minutes, &s->hours, &s->final, &s->short_hours, &s->short_days,
-    };
-    for (size_t i = 0; i < sizeof(objects) / sizeof(objects[0]); i++) {
-        Py_CLEAR(*objects[i]);
-    }
-    for (int i = 0; i < N_SIGNALS; i++) {
-        Py_CLEAR(s->names[i]);
-    }
-    for (int i = 0; i < N_KWNAMES; i++) {
-        Py_CLEAR(s->kwnames[i]);
-    }
-    Py_CLEAR(s->hit_type);
-    Py_CLEAR(s->entry_type);
-    wt_clear(&s->words);
-}
 
 /* ---- the hits ---- */
 
@@ -175,10 +134,15 @@ deadlines_clear(deadlines *d)
     }
 }
 
-/* pattern.search(t, pos) into *out; out->match is NULL where nothing matched. 0, or -1 with an exception set. */
+/* pattern.search(t, pos) into *out; out->match is NULL where nothing matched, or where pos is -1: nothing
+ * searched. 0, or -1 with an exception set. */
 static int
 search(PyObject *pattern, PyObject *t, Py_ssize_t pos, int day, deadline *out)
 {
+    out->match = out->span = NULL;
+    if (pos < 0) {
+        return 0;
+    }
     PyObject *position = PyLong_FromSsize_t(pos), *m;
     if (position == NULL) {
         return -1;
@@ -186,7 +150,6 @@ search(PyObject *pattern, PyObject *t, Py_ssize_t pos, int day, deadline *out)
     PyObject *args[2] = {t, position};
     m = PyObject_Vectorcall(pattern, args, 2, NULL);
     Py_DECREF(position);
-    out->match = out->span = NULL;
     if (m == NULL) {
         return -1;
     }
@@ -211,17 +174,39 @@ search(PyObject *pattern, PyObject *t, Py_ssize_t pos, int day, deadline *out)
     return 0;
 }
 
+/* Where a search of _WITHIN from ``from`` may start, or -1 where it cannot match. Every span holds a unit
+ * directly followed by an end (内) and before that unit only digits, spaces and characters of _WITHIN_LEAD, none of
+ * which opens a unit: a span that opened before the run of them ending at the first unit + end at or after
+ * ``from`` would hold that unit's first character before its own unit. So the search starts at that run. */
+static Py_ssize_t
+within_from(PyObject *t, Py_ssize_t from)
+{
+    Py_ssize_t unit = wt_first(&S.words, t, from, G_UNIT, G_END);
+    return unit < 0 ? -1 : wt_run_start(t, unit, from, S.lead);
+}
+
+/* Where a search of _BY_DAY from ``from`` may start (at the first day word: every match opens with one), or -1 */
+static Py_ssize_t
+day_from(PyObject *t, Py_ssize_t from)
+{
+    return wt_first(&S.words, t, from, G_DAY, -1);
+}
+
 /* _deadlines(t): every deadline in text order, as one pattern of both kinds would find them. */
 static int
-find_deadlines(PyObject *t, unsigned found, deadlines *out)
+find_deadlines(PyObject *t, deadlines *out)
 {
     deadline span = {NULL}, day = {NULL};
     int rc = -1;
-    if (!(found & (1u << G_WITHIN)) && !(found & (1u << G_BEFORE))) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(t), within = PyUnicode_Find(t, S.marks[0], 0, n, 1), before = -1;
+    if (within < -1 || (within == -1 && (before = PyUnicode_Find(t, S.marks[1], 0, n, 1)) < -1)) {
+        return -1;
+    }
+    if (within == -1 && before == -1) {
         return 0;
     }
-    if (((found & (1u << G_WITHIN)) && search(S.within, t, 0, 0, &span) < 0)
-        || ((found & (1u << G_DAY)) && search(S.by_day, t, 0, 1, &day) < 0)) {
+    if ((within >= 0 && search(S.within, t, within_from(t, 0), 0, &span) < 0)
+        || search(S.by_day, t, day_from(t, 0), 1, &day) < 0) {
         goto done;
     }
     while (span.match != NULL || day.match != NULL) {
@@ -248,14 +233,14 @@ find_deadlines(PyObject *t, unsigned found, deadlines *out)
         if (span.match != NULL && span.start < end) {
             Py_CLEAR(span.match);
             Py_CLEAR(span.span);
-            if (search(S.within, t, end, 0, &span) < 0) {
+            if (search(S.within, t, within_from(t, end), 0, &span) < 0) {
                 goto done;
             }
         }
         if (day.match != NULL && day.start < end) {
             Py_CLEAR(day.match);
             Py_CLEAR(day.span);
-            if (search(S.by_day, t, end, 1, &day) < 0) {
+            if (search(S.by_day, t, day_from(t, end), 1, &day) < 0) {
                 goto done;
             }
         }
@@ -411,7 +396,7 @@ urgency_detect(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObje
             }
         }
     }
-    if (find_deadlines(t, wt_found(&S.words, t, (1u << N_GROUPS) - 1), &found) < 0) {
+    if (find_deadlines(t, &found) < 0) {
         goto done;
     }
     if (n == 0 && found.n == 0) {
@@ -432,145 +417,11 @@ reference:
     return dt_call_reference(S.reference, args, nargs, kwnames);
 }
 
-/* ---- binding ---- */
-
-/* tables[key], a tuple of ``n`` exact strs, into out[0..n) */
-static int
-strs_of(PyObject *tables, const char *key, Py_ssize_t n, PyObject **out)
-{
-    PyObject *strs = dt_table(tables, key);
-    if (strs == NULL) {
-        return -1;
-    }
-    if (!PyTuple_CheckExact(strs) || PyTuple_GET_SIZE(strs) != n) {
-        PyErr_Format(PyExc_TypeError, "bind: %s must be a tuple of %zd strs", key, n);
-        return -1;
-    }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (!PyUnicode_CheckExact(PyTuple_GET_ITEM(strs, i))) {
-            PyErr_Format(PyExc_TypeError, "bind: %s must be a tuple of %zd strs", key, n);
-            return -1;
-        }
-        out[i] = Py_NewRef(PyTuple_GET_ITEM(strs, i));
-    }
-    return 0;
-}
-
-static int
-long_of(PyObject *tables, const char *key, long long *out)
-{
-    PyObject *o = dt_table(tables, key);
-    if (o == NULL) {
-        return -1;
-    }
-    if (!PyLong_CheckExact(o)) {
-        PyErr_Format(PyExc_TypeError, "bind: %s must be an int", key);
-        return -1;
-    }
-    *out = PyLong_AsLongLong(o);
-    if (*out < 0 || *out > 1000000) {
-        if (!PyErr_Occurred()) {
-            PyErr_Format(PyExc_ValueError, "bind: %s must be from 0 to 1000000", key);
-        }
-        return -1;
-    }
-    return 0;
-}
-
-static int
-bind_state(void *p, PyObject *reference, PyObject *tables)
-{
-    state *s = p;
-    static const char *const callables[] = {"read", "make_signal", "number_value"};
-    PyObject **callable_slots[] = {&s->read, &s->make_signal, &s->number_value};
-    s->reference = Py_NewRef(reference);
-    for (size_t i = 0; i < sizeof(callables) / sizeof(callables[0]); i++) {
-        PyObject *f = dt_table(tables, callables[i]);
-        if (f == NULL) {
-            return -1;
-        }
-        *callable_slots[i] = Py_NewRef(f);
-    }
-    if ((s->within = dt_table_attr(tables, "within", "search")) == NULL
-        || (s->by_day = dt_table_attr(tables, "by_day", "search")) == NULL
-        || (s->match_span = dt_table_attr(tables, "match_type", "span")) == NULL) {
-        return -1;
-    }
-    PyObject *units[2], *marks[2];
-    if (strs_of(tables, "names", N_SIGNALS, s->names) < 0 || strs_of(tables, "units", 2, units) < 0) {
-        return -1;
-    }
-    s->minutes = units[0];
-    s->hours = units[1];
-    PyObject *kind = dt_table(tables, "final"), *limits[2];
-    if (kind == NULL || !PyUnicode_CheckExact(kind)) {
-        if (kind != NULL) {
-            PyErr_SetString(PyExc_TypeError, "bind: final must be a str");
-        }
-        return -1;
-    }
-    s->final = Py_NewRef(kind);
-    if ((limits[0] = dt_table(tables, "short_hours")) == NULL || (limits[1] = dt_table(tables, "short_days")) == NULL) {
-        return -1;
-    }
-    s->short_hours = Py_NewRef(limits[0]);
-    s->short_days = Py_NewRef(limits[1]);
-    if (long_of(tables, "max_level", &s->max_level) < 0
-        || long_of(tables, "short_deadline_weight", &s->short_weight) < 0
-        || long_of(tables, "deadline_weight", &s->weight) < 0) {
-        return -1;
-    }
-    if (dt_hit_types(tables, &s->hit_type, &s->entry_type) < 0) {
-        return -1;
-    }
-    PyObject *mark_tuple = dt_table(tables, "marks"), *day_words = dt_table(tables, "day_words");
-    if (mark_tuple == NULL || day_words == NULL) {
-        return -1;
-    }
-    if (!PyTuple_CheckExact(mark_tuple) || PyTuple_GET_SIZE(mark_tuple) != 2) {
-        PyErr_SetString(PyExc_TypeError, "bind: marks must be (within, before)");
-        return -1;
-    }
-    for (int i = 0; i < 2; i++) {
-        if ((marks[i] = PyTuple_GetSlice(mark_tuple, i, i + 1)) == NULL) {
-            return -1;
-        }
-        int rc = wt_add(&s->words, marks[i], i == 0 ? G_WITHIN : G_BEFORE, "marks");
-        Py_DECREF(marks[i]);
-        if (rc < 0) {
-            return -1;
-        }
-    }
-    if (wt_add(&s->words, day_words, G_DAY, "day_words") < 0) {
-        return -1;
-    }
-    static const char *const kw[N_KWNAMES][4] = {
-        {"nspans", "value", "detail", NULL}, {"nspans", "detail", NULL}, {"nspans", "value", NULL},
-    };
-    for (int i = 0; i < N_KWNAMES; i++) {
-        Py_ssize_t count = 0;
-        while (kw[i][count] != NULL) {
-            count++;
-        }
-        if ((s->kwnames[i] = PyTuple_New(count)) == NULL) {
-            return -1;
-        }
-        for (Py_ssize_t j = 0; j < count; j++) {
-            PyObject *name = PyUnicode_InternFromString(kw[i][j]);
-            if (name == NULL) {
-                return -1;
-            }
-            PyTuple_SET_ITEM(s->kwnames[i], j, name);
-        }
-    }
-    return 0;
-}
-
 static PyObject *
 urgency_bind(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     state fresh;
-    return dt_bind_state(module, args, nargs, &S, &fresh, sizeof(state), bind_state, state_clear);
+    return dt_bind_state(module, args, nargs, &S, &fresh, sizeof(state), ur_bind_state, ur_state_clear);
 }
 
 static PyMethodDef urgency_methods[] = {
