@@ -205,6 +205,62 @@ def test_a_lexicon_path_change_reaches_the_port_table(monkeypatch: pytest.Monkey
     assert "virtual" in str(results[0]) and "test_carrier" in str(results[1])
 
 
+ODD_TABLE_SENDERS = [
+    "1069012345",
+    "10655123456",
+    "1065",
+    "106",
+    "10",
+    "",
+    "17012345678",
+    "9611",
+    "96110",
+    "961101234",
+    "9611012345",
+    "12345678901",
+    "13800138000",
+    "1770000000",
+    "177000000001",
+]
+
+
+def odd_port_table(heads: frozenset[object]) -> sender._PortTable:
+    """A table that _port_table would not build: a full-width key, a key of a length not looked up, heads given."""
+    rows = {
+        "１０６": ("port", "wide"),
+        "1065": ("port", "short"),  # the lengths below leave 4 out: never looked up
+        "10655": ("port", "five"),
+        "106": ("port", "three"),
+        "177": ("virtual", "strong"),
+        "9611": ("antifraud", "x"),
+        "96110": ("court", "y"),
+        "123": ("other", "z"),
+    }
+    return sender._PortTable(rows, (5, 3), 3, heads)
+
+
+@pytest.mark.parametrize(
+    "heads",
+    [
+        frozenset({"106", "177", "961", "123", "１０６", "1"}),
+        frozenset({"106", "10"}),
+        frozenset(),
+        frozenset({"106", 106}),  # a head that is no str: the C hands the table to the reference
+    ],
+)
+def test_odd_port_tables(monkeypatch: pytest.MonkeyPatch, heads: frozenset[object]) -> None:
+    text = "您好"
+    ntext, features = nd.inputs(text)
+    env = sender.lexicon_env(ntext)
+    monkeypatch.setitem(_brands._DERIVED, sender._PORT_TABLE[0], (env, odd_port_table(heads)))
+    sender._judged.cache_clear()
+    try:
+        for number in ODD_TABLE_SENDERS:
+            same(C.detect, Message(text, number), ntext, features)
+    finally:
+        sender._judged.cache_clear()
+
+
 def test_no_references_leak() -> None:
     cases = [(Message(t, n), *nd.inputs(t)) for t in ("【招商银行】您好", "您好，这里是支付宝客服") for n in SENDERS]
     cases.append((Message("x", OddSender("1")), *nd.inputs("x")))

@@ -6,7 +6,7 @@
  * phonenumbers), and a claim whose brand is named twice, or any odd input, goes to the reference before the C
  * has made anything of its own.
  */
-#include "detector.h"
+#include "sender.h"
 
 enum { K_EMPTY, K_UNKNOWN, K_MOBILE, K_VIRTUAL, K_INTERNATIONAL, K_PORT, K_HOTLINE, K_COURT, K_ANTIFRAUD, N_KINDS };
 enum { C_BRAND, C_NAME, C_START, C_END, C_IN_SIGNATURE, C_SPEAKS, N_CLAIM_FIELDS };
@@ -27,17 +27,14 @@ static struct {
     PyTypeObject *port_table_type, *claim_type, *info_type;
     PyObject *kinds[N_KINDS];
     Py_ssize_t claim_offsets[N_CLAIM_FIELDS];
-    /* the port table last decoded (kept alive here: the offsets below are its own) */
-    PyObject *table, *rows, *heads;
-    Py_ssize_t shortest, n_lengths, *lengths;
+    /* whether each kind is in cannot_mismatch, and in personal (a kind that is none of these: the sets say) */
+    char cannot[N_KINDS], personal_kind[N_KINDS];
     /* constants */
     PyObject *one, *c09, *c08, *c06, *c05, *empty_tuple, *empty_str, *kwnames, *s_sender, *s_env,
         *l_claims, *l_semicolon, *l_sender, *l_space, *l_belongs, *s_court, *s_gov, *s_strong;
     PyObject *n_kind, *n_personal, *n_virtual, *n_international, *n_port, *n_hotline, *n_court, *n_antifraud;
     PyObject *n_mismatch;
 } S;
-
-#define FALLBACK (-2)
 
 static int
 same_str(PyObject *a, PyObject *b)
@@ -95,52 +92,6 @@ read_judged(PyObject *pair, sender_info *in)
 
 /* ---- the port table and the mobile shape: _by_prefix ---- */
 
-/* Decode a _PortTable once: 0, or FALLBACK when it is not one of plain dicts, ints and sets. */
-static int
-read_table(PyObject *table)
-{
-    if (table == S.table) {
-        return 0;
-    }
-    if (Py_TYPE(table) != S.port_table_type) {
-        return FALLBACK;
-    }
-    PyObject *rows = PyObject_GetAttrString(table, "rows"), *lengths = PyObject_GetAttrString(table, "lengths");
-    PyObject *shortest = PyObject_GetAttrString(table, "shortest"), *heads = PyObject_GetAttrString(table, "heads");
-    Py_ssize_t n = -1, *values = NULL, least = -1;
-    if (rows != NULL && lengths != NULL && shortest != NULL && heads != NULL && PyDict_CheckExact(rows)
-        && PyTuple_CheckExact(lengths) && PyLong_CheckExact(shortest) && PyFrozenSet_CheckExact(heads)) {
-        n = PyTuple_GET_SIZE(lengths);
-        least = PyLong_AsSsize_t(shortest);
-        values = PyMem_New(Py_ssize_t, n + 1);
-    }
-    for (Py_ssize_t i = 0; values != NULL && i < n; i++) {
-        PyObject *length = PyTuple_GET_ITEM(lengths, i);
-        values[i] = PyLong_CheckExact(length) ? PyLong_AsSsize_t(length) : -1;
-        if (values[i] < 0) {
-            PyMem_Free(values);
-            values = NULL;
-        }
-    }
-    Py_XDECREF(lengths);
-    Py_XDECREF(shortest);
-    PyErr_Clear();
-    if (values == NULL || least < 0) {
-        PyMem_Free(values);
-        Py_XDECREF(rows);
-        Py_XDECREF(heads);
-        return FALLBACK;
-    }
-    Py_XSETREF(S.table, Py_NewRef(table));
-    Py_XSETREF(S.rows, rows);
-    Py_XSETREF(S.heads, heads);
-    PyMem_Free(S.lengths);
-    S.lengths = values;
-    S.n_lengths = n;
-    S.shortest = least;
-    return 0;
-}
-
 static int
 is_mobile(PyObject *number)
 {
@@ -148,66 +99,37 @@ is_mobile(PyObject *number)
            && PyUnicode_READ_CHAR(number, 1) >= '3' && PyUnicode_READ_CHAR(number, 1) <= '9';
 }
 
-/* _by_prefix on an ASCII-digit number: 1 with *in set, 0 when neither decides, -1 with an exception set,
- * FALLBACK for an odd table */
+/* _by_prefix on an ASCII-digit number, the table decoded (sender_table.c): 1 with *in set, 0 when neither
+ * decides */
 static int
 by_prefix(PyObject *number, sender_info *in)
 {
     Py_ssize_t len = PyUnicode_GET_LENGTH(number);
-    PyObject *head = PyUnicode_Substring(number, 0, S.shortest < len ? S.shortest : len);
-    int listed = head == NULL ? -1 : PySet_Contains(S.heads, head);
-    Py_XDECREF(head);
-    if (listed < 0) {
-        return -1;
-    }
-    PyObject *prefix = NULL, *row = NULL;
-    for (Py_ssize_t i = 0; listed && i < S.n_lengths && row == NULL; i++) {
-        if (S.lengths[i] > len) {
-            continue;
-        }
-        if ((prefix = PyUnicode_Substring(number, 0, S.lengths[i])) == NULL) {
-            return -1;
-        }
-        row = PyDict_GetItemWithError(S.rows, prefix);
-        if (row == NULL) {
-            Py_CLEAR(prefix);
-            if (PyErr_Occurred()) {
-                return -1;
-            }
-        }
-    }
-    int result = 0;
+    const sp_row *row = sp_longest(PyUnicode_1BYTE_DATA(number), len);
     if (row != NULL) {
-        if (!PyTuple_CheckExact(row) || PyTuple_GET_SIZE(row) != 2 || !PyUnicode_CheckExact(PyTuple_GET_ITEM(row, 0))
-            || !PyUnicode_CheckExact(PyTuple_GET_ITEM(row, 1))) {
-            Py_DECREF(prefix);
-            return FALLBACK;
+        Py_ssize_t extra = len - row->len;
+        if (row->kind == SP_COURT && extra <= 4) {
+            set_info(in, S.kinds[K_COURT], number, row->value, S.s_court, 0);
+            return 1;
         }
-        PyObject *kind = PyTuple_GET_ITEM(row, 0), *value = PyTuple_GET_ITEM(row, 1);
-        Py_ssize_t extra = len - PyUnicode_GET_LENGTH(prefix);
-        result = 1;
-        if (same_str(kind, S.kinds[K_COURT]) && extra <= 4) {
-            set_info(in, S.kinds[K_COURT], number, value, S.s_court, 0);
+        if (row->kind == SP_ANTIFRAUD && extra <= 4) {
+            set_info(in, S.kinds[K_ANTIFRAUD], number, row->value, S.s_gov, 0);
+            return 1;
         }
-        else if (same_str(kind, S.kinds[K_ANTIFRAUD]) && extra <= 4) {
-            set_info(in, S.kinds[K_ANTIFRAUD], number, value, S.s_gov, 0);
+        if (row->kind == SP_PORT && 8 <= len && len <= 21) {
+            set_info(in, S.kinds[K_PORT], number, row->value, S.empty_str, 0);
+            return 1;
         }
-        else if (same_str(kind, S.kinds[K_PORT]) && 8 <= len && len <= 21) {
-            set_info(in, S.kinds[K_PORT], number, value, S.empty_str, 0);
+        if (row->kind == SP_VIRTUAL && is_mobile(number)) {
+            set_info(in, S.kinds[K_VIRTUAL], number, row->prefix, S.empty_str, row->strong);
+            return 1;
         }
-        else if (same_str(kind, S.kinds[K_VIRTUAL]) && is_mobile(number)) {
-            set_info(in, S.kinds[K_VIRTUAL], number, prefix, S.empty_str, same_str(value, S.s_strong));
-        }
-        else {
-            result = 0;
-        }
-        Py_DECREF(prefix);
     }
-    if (result == 0 && is_mobile(number)) {
+    if (is_mobile(number)) {
         set_info(in, S.kinds[K_MOBILE], number, S.empty_str, S.empty_str, 0);
-        result = 1;
+        return 1;
     }
-    return result;
+    return 0;
 }
 
 /* ---- the signals ---- */
@@ -277,6 +199,18 @@ error:
 
 /* ---- the brand claim: _brand_mismatch ---- */
 
+/* kind in set (cannot_mismatch or personal, flags its answers for the kinds the C names): 1, 0, or -1 */
+static int
+kind_in(PyObject *kind, const char *flags, PyObject *set)
+{
+    for (int i = 0; i < N_KINDS; i++) {
+        if (kind == S.kinds[i]) {
+            return flags[i];
+        }
+    }
+    return PySet_Contains(set, kind);
+}
+
 /* The n strs (exact) one after another: f"{a}{b}..." */
 static PyObject *
 concat(PyObject *const *parts, int n)
@@ -325,7 +259,7 @@ static int
 brand_mismatch(const sender_info *in, PyObject *text, PyObject *features, PyObject **out)
 {
     *out = NULL;
-    int cannot = PySet_Contains(S.cannot_mismatch, in->kind);
+    int cannot = kind_in(in->kind, S.cannot, S.cannot_mismatch);
     if (cannot != 0) {
         return cannot < 0 ? -1 : 0;
     }
@@ -358,7 +292,7 @@ brand_mismatch(const sender_info *in, PyObject *text, PyObject *features, PyObje
     if (m == 0) {
         goto done;
     }
-    int personal = PySet_Contains(S.personal, in->kind);
+    int personal = kind_in(in->kind, S.personal_kind, S.personal);
     if (personal < 0) {
         result = -1;
         goto done;
@@ -455,7 +389,8 @@ judge(PyObject *sender, PyObject *text, sender_info *in)
         PyObject *args[4] = {PyTuple_GET_ITEM(S.port_args, 0), PyTuple_GET_ITEM(S.port_args, 1),
                              PyTuple_GET_ITEM(S.port_args, 2), env};
         PyObject *table = PyObject_Vectorcall(S.from_lexicons, args, 4, NULL);
-        result = table == NULL ? -1 : read_table(table);
+        PyObject *kinds[SP_N_KINDS] = {S.kinds[K_COURT], S.kinds[K_ANTIFRAUD], S.kinds[K_PORT], S.kinds[K_VIRTUAL]};
+        result = table == NULL ? -1 : sp_decode(table, S.port_table_type, kinds, S.s_strong);
         Py_XDECREF(table);
         result = result == 0 ? by_prefix(sender, in) : result;
         if (result == 1) {
@@ -578,11 +513,17 @@ sender_bind(PyObject *module, PyObject *args, PyObject *kwargs)
     }
     for (int i = 0; i < N_KINDS; i++) {
         Py_XSETREF(S.kinds[i], Py_NewRef(PyTuple_GET_ITEM(kinds, i)));
+        int no = PySet_Contains(cannot, S.kinds[i]), yes = no < 0 ? -1 : PySet_Contains(personal, S.kinds[i]);
+        if (yes < 0) {
+            return NULL;
+        }
+        S.cannot[i] = (char)no;
+        S.personal_kind[i] = (char)yes;
     }
     Py_XSETREF(S.port_table_type, (PyTypeObject *)Py_NewRef(port_table));
     Py_XSETREF(S.claim_type, (PyTypeObject *)Py_NewRef(claim));
     Py_XSETREF(S.info_type, (PyTypeObject *)Py_NewRef(info));
-    Py_CLEAR(S.table);  /* decoded again on the next message */
+    sp_clear();  /* decoded again on the next message */
     S.native_records = native_records;
     return PyObject_GetAttrString(module, "detect");
 }
