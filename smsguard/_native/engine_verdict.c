@@ -211,6 +211,31 @@ advises(Evaluator *self, const HitKey *key, const double *prob, Py_ssize_t chose
     return key->weight > 0 && c >= 0 && (c == chosen || prob[c] >= self->categories[c].threshold / 2);
 }
 
+/* The advice source ``i`` of advise's list: the rule of hit ``i`` (i < n) or the chosen category's (i == n).
+ * 1 with *advice (borrowed), 0 for a hit whose rule does not advise, -1 with an exception, 2 past the end. */
+static int
+advice_source(Evaluator *self, const HitKey *keys, Py_ssize_t i, Py_ssize_t n, const double *prob, Py_ssize_t chosen,
+              PyObject **advice)
+{
+    if (i < n) {
+        if (!advises(self, &keys[i], prob, chosen)) {
+            return 0;
+        }
+        if ((*advice = PyDict_GetItemWithError(self->advice_of, keys[i].rule)) == NULL) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetObject(PyExc_KeyError, keys[i].rule);
+            }
+            return -1;
+        }
+        return 1;
+    }
+    if (chosen < 0) {
+        return 2;
+    }
+    *advice = self->categories[chosen].advice;
+    return 1;
+}
+
 /* Engine._advice */
 static PyObject *
 advise(Evaluator *self, const HitKey *keys, Py_ssize_t n, const double *prob, Py_ssize_t chosen)
@@ -227,22 +252,15 @@ advise(Evaluator *self, const HitKey *keys, Py_ssize_t n, const double *prob, Py
     Py_ssize_t nsources = 0, total = 0;
     for (Py_ssize_t i = first; sources != NULL && i <= n; i++) {
         PyObject *advice;
-        if (i < n) {
-            if (!advises(self, &keys[i], prob, chosen)) {
-                continue;
-            }
-            if ((advice = PyDict_GetItemWithError(self->advice_of, keys[i].rule)) == NULL) {
-                if (!PyErr_Occurred()) {
-                    PyErr_SetObject(PyExc_KeyError, keys[i].rule);
-                }
-                return NULL;
-            }
+        int found = advice_source(self, keys, i, n, prob, chosen, &advice);
+        if (found < 0) {
+            return NULL;
         }
-        else if (chosen >= 0) {
-            advice = self->categories[chosen].advice;
-        }
-        else {
-            break;
+        if (found != 1) {
+            if (found == 2) {
+                break;
+            }
+            continue;
         }
         if (!plain_advice(advice)) {
             sources = NULL;
@@ -260,22 +278,15 @@ advise(Evaluator *self, const HitKey *keys, Py_ssize_t n, const double *prob, Py
     }
     for (Py_ssize_t i = first; i <= n; i++) {
         PyObject *advice;
-        if (i < n) {
-            if (!advises(self, &keys[i], prob, chosen)) {
-                continue;
-            }
-            if ((advice = PyDict_GetItemWithError(self->advice_of, keys[i].rule)) == NULL) {
-                if (!PyErr_Occurred()) {
-                    PyErr_SetObject(PyExc_KeyError, keys[i].rule);
-                }
-                goto done;
-            }
+        int found = advice_source(self, keys, i, n, prob, chosen, &advice);
+        if (found < 0) {
+            goto done;
         }
-        else if (chosen >= 0) {
-            advice = self->categories[chosen].advice;
-        }
-        else {
-            break;
+        if (found != 1) {
+            if (found == 2) {
+                break;
+            }
+            continue;
         }
         Py_INCREF(advice);
         PyObject *iter = PyObject_GetIter(advice), *item;
