@@ -420,6 +420,18 @@ def scan_text(ntext: NormalizedText) -> str:
 _C_TERMS: Terms | None = None
 if _native is not None:
     terms: Terms = _native.Terms(
-        _MESSAGE, _Message, _Scanner, _Scan, _Compiled, MAX_SCAN_CHARS, ENV_PATH, os, _fuzzy_hits, apply_masks
+        _MESSAGE,
+        _Message,
+        _Scanner,
+        _Scan,
+        _Compiled,
+        MAX_SCAN_CHARS,
+        ENV_PATH,
+        os,
+        _fuzzy_hits,
+        apply_masks,
+        TermHit,
+        Entry,
+        IGNORE,
     )
     _C_TERMS, _message, lexicon_path_setting = terms, terms.message, terms.env

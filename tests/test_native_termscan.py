@@ -8,6 +8,7 @@ read the same messages and must give equal results, of the same types, with the 
 
 from __future__ import annotations
 
+import functools
 import gc
 import importlib.util
 import itertools
@@ -28,7 +29,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from native_support import missing_accelerator
-from smsguard_plugins import _terms
+from smsguard_plugins import _termhits, _terms
 from smsguard_plugins._brands import _NAME_TERMS
 from smsguard_plugins._cues import CONTEXT_TERMS
 
@@ -555,3 +556,166 @@ def test_the_detectors_term_sets_use_the_c_reads() -> None:
         assert isinstance(term_set.read, C.Reader)
     for name in DETECTORS:
         assert isinstance(importlib.import_module(f"smsguard_plugins.{name}")._TERMS.read, C.Reader)
+
+
+# ---- the hits' own steps in C (termscan_fuzzy.c): apply_masks and the sort by hit_order ----
+
+ENTRIES = [
+    _termhits.Entry(term, "probe", kind, (), "test")
+    for term, kind in (("送货上门", "ignore"), ("门上", "ignore"), ("上门", "visit"), ("起诉", "lawsuit"))
+]
+IGNORED = [e for e in ENTRIES if e.kind == _termhits.IGNORE]
+
+
+@st.composite
+def hit_lists(draw: st.DrawFn) -> list[_termhits.TermHit]:
+    """Hits on a short stretch, so that masks overlap, share starts, end where hits end; zero-length and inverted
+    spans included; some hits with the very span of a mask; longer than the C's local buffers sometimes."""
+    spans = st.tuples(st.integers(0, 12), st.integers(-2, 6)).map(lambda s: (s[0], s[0] + s[1]))
+    hit = st.builds(
+        lambda entry, span, fuzzy: _termhits.TermHit(entry, span[0], span[1], fuzzy),
+        st.sampled_from(ENTRIES),
+        spans,
+        st.booleans(),
+    )
+    hits = draw(st.lists(hit, max_size=draw(st.sampled_from([6, 40, 90]))))
+    for mask in [h for h in hits if h.entry.kind == _termhits.IGNORE][: draw(st.integers(0, 3))]:
+        hits.insert(draw(st.integers(0, len(hits))), _termhits.TermHit(ENTRIES[2], mask.start, mask.end))
+    return hits
+
+
+def c_masks(hits: list[Any]) -> Any:
+    assert _terms._C_TERMS is not None
+    return _terms._C_TERMS.apply_masks(hits)
+
+
+def same_masks(hits: list[Any]) -> None:
+    fast, slow = c_masks(hits), _termhits.apply_masks(hits)
+    assert type(fast) is type(slow) and [id(h) for h in fast] == [id(h) for h in slow]  # the very hits, in order
+    assert (fast is hits) is (slow is hits)
+
+
+@given(hit_lists())
+def test_masks_as_the_reference_applies_them(hits: list[_termhits.TermHit]) -> None:
+    same_masks(hits)
+
+
+@given(hit_lists())
+def test_the_sort_is_the_reference_one(hits: list[_termhits.TermHit]) -> None:
+    assert _terms._C_TERMS is not None
+    fast, slow = list(hits), list(hits)
+    _terms._C_TERMS.sort_hits(fast)
+    slow.sort(key=_termhits.hit_order)
+    assert [id(h) for h in fast] == [id(h) for h in slow]  # stable: equal spans keep their order
+
+
+def test_masks_at_the_edges() -> None:
+    mask, other = IGNORED[0], ENTRIES[2]
+    hit = _termhits.TermHit
+    cases: list[list[Any]] = [
+        [],
+        [hit(other, 0, 0)],
+        [hit(mask, 0, 0)],
+        [hit(mask, 0, 0), hit(other, 0, 0), hit(other, 0, 1)],
+        [hit(mask, 2, 6), hit(other, 2, 6), hit(other, 3, 5), hit(other, 5, 7), hit(other, 1, 3), hit(mask, 2, 6)],
+        [hit(mask, 2, 4), hit(mask, 2, 8), hit(other, 6, 8), hit(other, 2, 9)],  # one start, two lengths
+        [hit(mask, 5, 3), hit(other, 4, 2), hit(other, 5, 3)],  # inverted spans
+        [hit(mask, 0, 3), hit(other, 7, 2), hit(other, 1, -5)],
+        [hit(mask, 2**59, 2**60), hit(other, 2**59 + 1, 2**59 + 2), hit(other, -(2**60), -(2**60))],
+    ]
+    for hits in cases:
+        same_masks(hits)
+        fast, slow = list(hits), list(hits)
+        assert _terms._C_TERMS is not None
+        _terms._C_TERMS.sort_hits(fast)
+        slow.sort(key=_termhits.hit_order)
+        assert [id(h) for h in fast] == [id(h) for h in slow]
+
+
+class _Hit(_termhits.TermHit):  # type: ignore[misc]
+    pass
+
+
+class _Kind(str):
+    pass
+
+
+def outcome(function: Any, hits: list[Any]) -> Any:
+    try:
+        result = function(hits)
+    except Exception as error:  # compared with the reference's
+        return type(error), str(error)
+    return None if result is None else [id(h) for h in result]
+
+
+def test_hits_the_c_does_not_read_go_to_the_reference() -> None:
+    mask, other = IGNORED[0], ENTRIES[2]
+    hit = _termhits.TermHit
+    odd_entry = _termhits.Entry("x", "probe", _Kind("ignore"), (), "test")
+    rare: list[list[Any]] = [
+        [hit(mask, 0, 4), _Hit(other, 1, 2)],  # a subclass of TermHit
+        [hit(mask, 0, 4), hit(odd_entry, 1, 2), hit(other, 2, 3)],  # a str subclass for a kind
+        [hit(mask, 0, 2**70), hit(other, 1, 2)],  # positions beyond the C's
+        [hit(mask, 0, 4), hit(other, 1.0, 2)],  # not ints
+        [hit(mask, 0, 4), hit(("t", "probe"), 1, 2)],  # an entry that is no Entry: AttributeError
+        [hit(mask, 0, 4), (other, 1, 2)],  # a plain tuple
+        [hit(mask, 0, 4), tuple.__new__(hit, ())],  # a TermHit too short: IndexError
+        [hit(mask, 0, 4), hit(_termhits.Entry("x", "probe", None, (), "t"), 1, 2)],
+    ]
+    for hits in rare:
+        assert outcome(c_masks, hits) == outcome(_termhits.apply_masks, hits)
+    assert _terms._C_TERMS is not None
+    for hits in rare[:4]:  # (the C's fallback sorts by item, as the reader always did: the same for TermHits)
+        fast, slow = list(hits), list(hits)
+        assert outcome(_terms._C_TERMS.sort_hits, fast) == outcome(lambda h: h.sort(key=_termhits.hit_order), slow)
+        assert [id(h) for h in fast] == [id(h) for h in slow]
+    assert outcome(c_masks, (hit(mask, 0, 4),)) == outcome(_termhits.apply_masks, (hit(mask, 0, 4),))  # type: ignore
+
+
+def python_calls(action: Any) -> set[str]:
+    """The names of the Python functions that run during ``action()``."""
+    names: set[str] = set()
+
+    def profile(frame: Any, event: str, arg: Any) -> None:
+        if event == "call":
+            names.add(frame.f_code.co_name)
+
+    sys.setprofile(profile)
+    try:
+        action()
+    finally:
+        sys.setprofile(None)
+    return names
+
+
+def test_masks_and_the_fuzzy_table_are_read_in_c(pure: ModuleType, tmp_path: Path) -> None:
+    directory = probe_lexicons(tmp_path)
+    sets = [
+        pair(pure, "probe", "other", directory=directory, group="masks_in_c"),
+        pair(pure, "probe", "other", fuzzy=("probe",), directory=directory, group="masks_in_c"),
+    ]
+    normalizer = default_normalizer()
+    for fast, _ in sets:
+        fast.read(normalizer.normalize("送货上门"))  # the first read builds what is needed
+    for text in ("送货上门，门上门，起诉", "永x雄资产送货上门", "门上12368"):
+        ntext = normalizer.normalize(text)
+        for fast, slow in sets:
+            ran = python_calls(functools.partial(fast.read, ntext))
+            assert ran.isdisjoint({"apply_masks", "_build_fuzzy", "hit_order"})
+            same_hits(fast.read(ntext)[1], slow.read(ntext)[1])
+
+
+def test_a_rebuilt_fuzzy_table_is_noticed(pure: ModuleType, tmp_path: Path, monkeypatch: Any) -> None:
+    directory = probe_lexicons(tmp_path / "built")
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "probe.txt").write_text("# source: test\n信和资产\tknown\n", encoding="utf-8")
+    fast, slow = pair(pure, "probe", fuzzy=("probe",), directory=directory, group="rebuilt")
+    normalizer = default_normalizer()
+    for setting in ("", str(extra), "", str(extra)):
+        monkeypatch.setenv(ENV_PATH, setting)
+        ntext = normalizer.normalize("永x雄资产，信x和资产")
+        hits = fast.read(ntext)[1]
+        same_hits(hits, slow.read(ntext)[1])
+        assert any(h.fuzzy and h.term == "信和资产" for h in hits) is bool(setting)
+        assert fast._fuzzy.compiled is fast._scanner.compiled()  # built again, as the reference builds it

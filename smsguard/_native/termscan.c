@@ -1,5 +1,6 @@
 /* smsguard._ctermscan: the multi-pattern passes every message goes through, in C (this file), and the
- * term detectors' scan and per-message cache (termscan_lexicon.c, termscan_terms.c, termscan_read.c).
+ * term detectors' scan and per-message cache (termscan_lexicon.c, termscan_terms.c, termscan_read.c,
+ * termscan_fuzzy.c).
  *
  * Automaton: an Aho-Corasick automaton over Unicode code points, reporting every occurrence of every pattern
  * (overlaps included) in the order ahocorasick_rs reports them with MatchKind.Standard: by end, and at one end
@@ -442,7 +443,7 @@ PyInit__ctermscan(void)
         return NULL;
     }
     if (PyModule_AddType(module, &ts_Automaton_Type) < 0 || PyModule_AddType(module, &ts_LexiconScan_Type) < 0 ||
-        ts_add_terms_types(module) < 0 || ts_add_read_types(module) < 0) {
+        ts_add_terms_types(module) < 0 || ts_add_read_types(module) < 0 || ts_add_fuzzy_types(module) < 0) {
         Py_DECREF(module);
         return NULL;
     }

@@ -86,6 +86,10 @@ typedef struct {
     PyObject *fuzzy_hits;          /* _fuzzy_hits(fuzzy, text) */
     PyObject *apply_masks;         /* apply_masks(hits) */
     PyObject *by_start, *by_end;   /* itemgetter(1), itemgetter(2) */
+    PyTypeObject *hit_type;        /* TermHit */
+    PyTypeObject *entry_type;      /* Entry */
+    PyObject *ignore;              /* IGNORE, the kind of a mask */
+    Py_ssize_t entry_at, start_at, end_at, kind_at; /* TermHit.entry, .start, .end and Entry.kind */
 } ts_Terms;
 
 extern PyTypeObject ts_Terms_Type;
@@ -99,8 +103,27 @@ PyObject *ts_message_get(ts_Terms *terms, PyObject *message, int field);
 /* _Scanner.scan_message(message), a new reference. */
 PyObject *ts_scan_message(ts_Terms *terms, PyObject *scanner, PyObject *message);
 
+/* The index of a field in a NamedTuple class's _fields, or -1 with TypeError set. */
+Py_ssize_t ts_field_index(PyObject *cls, const char *name);
+
+/* ---- the hits' own steps and the wedge test (termscan_fuzzy.c) ---- */
+
+/* Keeps in ``terms`` what the hits' steps need. Returns 0, or -1 with an exception set. */
+int ts_hits_init(ts_Terms *terms, PyObject *hit_type, PyObject *entry_type, PyObject *ignore);
+
+/* apply_masks(hits) (plugins/_termhits.py), a new reference. */
+PyObject *ts_apply_masks(ts_Terms *terms, PyObject *hits);
+
+/* hits.sort(key=hit_order): 0, or -1 with an exception set; ts_Terms_sort_hits returns None. */
+int ts_sort_hits(ts_Terms *terms, PyObject *hits);
+PyObject *ts_Terms_sort_hits(ts_Terms *terms, PyObject *hits);
+
+/* Whether wedged(text) is true, with wedged the _Fuzzy.wedged of a term set: 1, 0, or -1 with an exception set. */
+int ts_wedged(PyObject *wedged, PyObject *text);
+
 /* Adds the types of termscan_terms.c and termscan_read.c to the module. Returns 0, or -1 with an exception set. */
 int ts_add_terms_types(PyObject *module);
 int ts_add_read_types(PyObject *module);
+int ts_add_fuzzy_types(PyObject *module);
 
 #endif

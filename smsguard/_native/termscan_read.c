@@ -7,7 +7,7 @@
 
 #include "termscan.h"
 
-static PyObject *s_get, *s_fuzzy, *s_build_fuzzy, *s_compiled, *s_wedged, *s_sort, *s_key, *s_key_reverse;
+static PyObject *s_get, *s_fuzzy, *s_build_fuzzy, *s_compiled, *s_wedged;
 
 typedef struct {
     PyObject_HEAD
@@ -17,47 +17,54 @@ typedef struct {
     PyObject *scanner;  /* its _scanner */
     PyObject *lexicons; /* its lexicons (a tuple) and whether any is fuzzy: read once, as a TermSet keeps them */
     int fuzzy;
+    /* the term set's _Fuzzy and its wedged, as _hits finds them for the compiled lexicons built_for */
+    PyObject *built_for, *fuzzy_table, *wedged;
     vectorcallfunc vectorcall;
 } Reader;
 
-/* hits.sort(key=hit_order), as two stable sorts: by end, longest first, then by start. */
+/* The term set's _Fuzzy for the compiled lexicons, as _hits finds it (built again when they changed), and its
+ * wedged, kept for the next reads: they change only with the compiled lexicons. Returns 0, or -1 with an exception
+ * set. */
 static int
-sort_hits(ts_Terms *terms, PyObject *hits)
+fuzzy_table(Reader *self, PyObject *compiled)
 {
-    PyObject *by_end[3] = {hits, terms->by_end, Py_True}, *by_start[2] = {hits, terms->by_start};
-    PyObject *done = PyObject_VectorcallMethod(s_sort, by_end, 1, s_key_reverse);
-    Py_XSETREF(done, done == NULL ? NULL : PyObject_VectorcallMethod(s_sort, by_start, 1, s_key));
-    Py_XDECREF(done);
-    return done == NULL ? -1 : 0;
-}
-
-/* The fuzzy hits of a term set in a text, when a wedge may hide one: _fuzzy_hits(fuzzy, text) (a new reference)
- * or NULL, with fuzzy the term set's _Fuzzy, built again when the scan's compiled lexicons changed. Returns 0, or
- * -1 with an exception set. */
-static int
-fuzzy_extra(Reader *self, PyObject *compiled, PyObject *text, PyObject **extra)
-{
-    PyObject *fuzzy = PyObject_GetAttr(self->term_set, s_fuzzy), *built = NULL, *wedged = NULL, *any = NULL;
-    int truth = -1;
-    *extra = NULL;
+    PyObject *fuzzy = PyObject_GetAttr(self->term_set, s_fuzzy), *built = NULL, *wedged = NULL;
     if (fuzzy != NULL && fuzzy != Py_None && (built = PyObject_GetAttr(fuzzy, s_compiled)) == NULL) {
-        goto done;
+        Py_CLEAR(fuzzy);
     }
     if (fuzzy != NULL && built != compiled) {
         Py_SETREF(fuzzy, PyObject_CallMethodOneArg(self->term_set, s_build_fuzzy, compiled));
     }
-    if (fuzzy == NULL || (wedged = PyObject_GetAttr(fuzzy, s_wedged)) == NULL ||
-        (any = PyObject_CallOneArg(wedged, text)) == NULL || (truth = PyObject_IsTrue(any)) <= 0) {
-        goto done;
-    }
-    *extra = PyObject_CallFunctionObjArgs(self->terms->fuzzy_hits, fuzzy, text, NULL);
-    truth = *extra == NULL ? -1 : 0;
-done:
-    Py_XDECREF(fuzzy);
     Py_XDECREF(built);
-    Py_XDECREF(wedged);
-    Py_XDECREF(any);
-    return truth < 0 ? -1 : 0;
+    if (fuzzy == NULL || (wedged = PyObject_GetAttr(fuzzy, s_wedged)) == NULL) {
+        Py_XDECREF(fuzzy);
+        return -1;
+    }
+    PyObject *old[3] = {self->built_for, self->fuzzy_table, self->wedged};
+    self->built_for = Py_NewRef(compiled);
+    self->fuzzy_table = fuzzy;
+    self->wedged = wedged;
+    for (int i = 0; i < 3; i++) { /* once the three are in step */
+        Py_XDECREF(old[i]);
+    }
+    return 0;
+}
+
+/* The fuzzy hits of a term set in a text, when a wedge may hide one: _fuzzy_hits(fuzzy, text) (a new reference)
+ * or NULL. Returns 0, or -1 with an exception set. */
+static int
+fuzzy_extra(Reader *self, PyObject *compiled, PyObject *text, PyObject **extra)
+{
+    *extra = NULL;
+    if (self->built_for != compiled && fuzzy_table(self, compiled) < 0) {
+        return -1;
+    }
+    int any = ts_wedged(self->wedged, text);
+    if (any <= 0) {
+        return any;
+    }
+    *extra = PyObject_CallFunctionObjArgs(self->terms->fuzzy_hits, self->fuzzy_table, text, NULL);
+    return *extra == NULL ? -1 : 0;
 }
 
 /* TermSet._hits(scan, text), the same steps. */
@@ -104,10 +111,10 @@ reader_hits(Reader *self, PyObject *scan, PyObject *text)
     }
     Py_XDECREF(extra);
     if (masked && hits != NULL) {
-        Py_SETREF(hits, PyObject_CallOneArg(self->terms->apply_masks, hits));
+        Py_SETREF(hits, ts_apply_masks(self->terms, hits));
     }
     Py_ssize_t size = hits == NULL || ordered ? 0 : PyObject_Size(hits);
-    if (size < 0 || (size > 1 && sort_hits(self->terms, hits) < 0)) {
+    if (size < 0 || (size > 1 && ts_sort_hits(self->terms, hits) < 0)) {
         Py_CLEAR(hits);
     }
     return hits;
@@ -220,6 +227,9 @@ Reader_traverse(Reader *self, visitproc visit, void *arg)
     Py_VISIT(self->key);
     Py_VISIT(self->scanner);
     Py_VISIT(self->lexicons);
+    Py_VISIT(self->built_for);
+    Py_VISIT(self->fuzzy_table);
+    Py_VISIT(self->wedged);
     return 0;
 }
 
@@ -231,6 +241,9 @@ Reader_clear(Reader *self)
     Py_CLEAR(self->key);
     Py_CLEAR(self->scanner);
     Py_CLEAR(self->lexicons);
+    Py_CLEAR(self->built_for);
+    Py_CLEAR(self->fuzzy_table);
+    Py_CLEAR(self->wedged);
     return 0;
 }
 
@@ -262,9 +275,7 @@ ts_add_read_types(PyObject *module)
         (s_fuzzy = PyUnicode_InternFromString("_fuzzy")) == NULL ||
         (s_build_fuzzy = PyUnicode_InternFromString("_build_fuzzy")) == NULL ||
         (s_compiled = PyUnicode_InternFromString("compiled")) == NULL ||
-        (s_wedged = PyUnicode_InternFromString("wedged")) == NULL ||
-        (s_sort = PyUnicode_InternFromString("sort")) == NULL || (s_key = Py_BuildValue("(s)", "key")) == NULL ||
-        (s_key_reverse = Py_BuildValue("(ss)", "key", "reverse")) == NULL) {
+        (s_wedged = PyUnicode_InternFromString("wedged")) == NULL) {
         return -1;
     }
     return PyModule_AddType(module, &Reader_Type);

@@ -4,8 +4,8 @@
  * the classes _Message, _Scanner, _Scan and _Compiled, the os module and two functions of the module.
  * Terms.message is _message and Terms.env is lexicon_path_setting; ts_scan_message is _Scanner.scan_message, the
  * first read of each message (termscan_read.c): its check of the compiled lexicons, the native scan and the plain
- * reads, all without a Python frame unless the lexicons must be compiled again. Wedges is the test of
- * _Fuzzy.wedge (does the text hold a wedge at all).
+ * reads, all without a Python frame unless the lexicons must be compiled again. The hits' own steps (masks, order)
+ * and the wedge test of the fuzzy term sets are in termscan_fuzzy.c.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -52,9 +52,8 @@ scanner_get(ts_Terms *terms, PyObject *scanner, int field)
     return record_get(&terms->scanner, scanner_names, scanner, field);
 }
 
-/* The index of a field in a NamedTuple class's _fields, or -1 with TypeError set. */
-static Py_ssize_t
-field_index(PyObject *cls, const char *name)
+Py_ssize_t
+ts_field_index(PyObject *cls, const char *name)
 {
     PyObject *fields = PyObject_GetAttrString(cls, "_fields"), *key = PyUnicode_FromString(name);
     Py_ssize_t at = fields == NULL || key == NULL || !PyTuple_Check(fields) ? -1 : PySequence_Index(fields, key);
@@ -71,11 +70,12 @@ static PyObject *
 Terms_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
     PyObject *holder, *cls, *scanner_cls, *scan_type, *compiled_type, *name, *os, *fuzzy_hits, *apply_masks;
+    PyObject *hit_type, *entry_type, *ignore;
     Py_ssize_t max_chars;
     if ((kwargs != NULL && PyDict_GET_SIZE(kwargs) != 0) ||
-        !PyArg_ParseTuple(args, "O!OOO!O!nUOOO:Terms", &PyList_Type, &holder, &cls, &scanner_cls, &PyType_Type,
+        !PyArg_ParseTuple(args, "O!OOO!O!nUOOOO!O!U:Terms", &PyList_Type, &holder, &cls, &scanner_cls, &PyType_Type,
                           &scan_type, &PyType_Type, &compiled_type, &max_chars, &name, &os, &fuzzy_hits,
-                          &apply_masks)) {
+                          &apply_masks, &PyType_Type, &hit_type, &PyType_Type, &entry_type, &ignore)) {
         if (!PyErr_Occurred()) {
             PyErr_SetString(PyExc_TypeError, "Terms() takes no keyword arguments");
         }
@@ -83,7 +83,7 @@ Terms_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     }
     const char *scan_fields[] = {"text", "compiled", "by_lexicon", "masking"};
     for (Py_ssize_t i = 0; i < 4; i++) {
-        Py_ssize_t at = field_index(scan_type, scan_fields[i]);
+        Py_ssize_t at = ts_field_index(scan_type, scan_fields[i]);
         if (at != i) {
             if (at >= 0) {
                 PyErr_SetString(PyExc_TypeError, "_Scan must be a NamedTuple (text, compiled, by_lexicon, masking)");
@@ -115,10 +115,11 @@ Terms_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         (self->cut = PySlice_New(Py_None, stop, Py_None)) == NULL ||
         sg_record_init(&self->record, cls, message_fields) < 0 ||
         sg_record_init(&self->scanner, scanner_cls, scanner_fields) < 0 ||
-        (self->names_at = field_index(compiled_type, "names")) < 0 ||
-        (self->env_at = field_index(compiled_type, "env")) < 0 ||
-        (self->native_at = field_index(compiled_type, "native")) < 0 ||
-        (self->environ_type = (PyTypeObject *)PyObject_GetAttrString(os, "_Environ")) == NULL) {
+        (self->names_at = ts_field_index(compiled_type, "names")) < 0 ||
+        (self->env_at = ts_field_index(compiled_type, "env")) < 0 ||
+        (self->native_at = ts_field_index(compiled_type, "native")) < 0 ||
+        (self->environ_type = (PyTypeObject *)PyObject_GetAttrString(os, "_Environ")) == NULL ||
+        ts_hits_init(self, hit_type, entry_type, ignore) < 0) {
         Py_XDECREF(stop);
         Py_DECREF(self);
         return NULL;
@@ -153,6 +154,8 @@ Terms_traverse(ts_Terms *self, visitproc visit, void *arg)
     Py_VISIT(self->environ);
     Py_VISIT(self->fuzzy_hits);
     Py_VISIT(self->apply_masks);
+    Py_VISIT(self->hit_type);
+    Py_VISIT(self->entry_type);
     return 0;
 }
 
@@ -174,6 +177,9 @@ Terms_clear(ts_Terms *self)
     Py_CLEAR(self->apply_masks);
     Py_CLEAR(self->by_start);
     Py_CLEAR(self->by_end);
+    Py_CLEAR(self->hit_type);
+    Py_CLEAR(self->entry_type);
+    Py_CLEAR(self->ignore);
     return 0;
 }
 
@@ -454,6 +460,8 @@ done:
 static PyMethodDef Terms_methods[] = {
     {"message", (PyCFunction)ts_message, METH_O, "_message(ntext): the message being judged."},
     {"env", (PyCFunction)Terms_env, METH_NOARGS, "lexicon_path_setting(): os.environ.get(name, \"\")."},
+    {"apply_masks", (PyCFunction)ts_apply_masks, METH_O, "apply_masks(hits) (plugins/_termhits.py)."},
+    {"sort_hits", (PyCFunction)ts_Terms_sort_hits, METH_O, "hits.sort(key=hit_order) (plugins/_termhits.py)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -463,106 +471,11 @@ PyTypeObject ts_Terms_Type = {
     .tp_dealloc = (destructor)Terms_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .tp_doc = "Terms(holder, message_class, scanner_class, scan_class, compiled_class, max_chars, env_name, os, "
-              "fuzzy_hits, apply_masks): see plugins/_terms.py.",
+              "fuzzy_hits, apply_masks, hit_class, entry_class, ignore): see plugins/_terms.py.",
     .tp_traverse = (traverseproc)Terms_traverse,
     .tp_clear = (inquiry)Terms_clear,
     .tp_methods = Terms_methods,
     .tp_new = Terms_new,
-};
-
-/* ---- Wedges: whether _Fuzzy.wedge finds anything in a text ---- */
-
-#define HAN_FIRST 0x4E00
-#define HAN_LAST 0x9FFF
-#define HAN_WORDS ((HAN_LAST - HAN_FIRST) / 32 + 1)
-
-typedef struct {
-    PyObject_HEAD
-    uint32_t firsts[HAN_WORDS]; /* the Han characters a wedge may follow */
-    uint32_t seconds[HAN_WORDS]; /* and precede */
-} Wedges;
-
-static inline int
-han_in(const uint32_t *set, Py_UCS4 c)
-{
-    return c >= HAN_FIRST && c <= HAN_LAST && (set[(c - HAN_FIRST) >> 5] >> ((c - HAN_FIRST) & 31) & 1);
-}
-
-/* A character of a wedge: _WEDGE_CHAR, [^\u4e00-\u9fff,;:!?。、，\n]. */
-static inline int
-wedge_char(Py_UCS4 c)
-{
-    return !(c >= HAN_FIRST && c <= HAN_LAST) && c != ',' && c != ';' && c != ':' && c != '!' && c != '?' &&
-           c != 0x3002 && c != 0x3001 && c != 0xFF0C && c != '\n';
-}
-
-static void
-han_set(uint32_t *set, PyObject *chars)
-{
-    for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(chars); i++) {
-        Py_UCS4 c = PyUnicode_READ_CHAR(chars, i);
-        if (c >= HAN_FIRST && c <= HAN_LAST) {
-            set[(c - HAN_FIRST) >> 5] |= 1u << ((c - HAN_FIRST) & 31);
-        }
-    }
-}
-
-static PyObject *
-Wedges_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
-{
-    PyObject *firsts, *seconds;
-    if ((kwargs != NULL && PyDict_GET_SIZE(kwargs) != 0) || !PyArg_ParseTuple(args, "UU:Wedges", &firsts, &seconds)) {
-        if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_TypeError, "Wedges() takes no keyword arguments");
-        }
-        return NULL;
-    }
-    Wedges *self = PyUnicode_READY(firsts) < 0 || PyUnicode_READY(seconds) < 0 ? NULL
-                                                                                : (Wedges *)type->tp_alloc(type, 0);
-    if (self != NULL) { /* zeroed */
-        han_set(self->firsts, firsts);
-        han_set(self->seconds, seconds);
-    }
-    return (PyObject *)self;
-}
-
-/* _wedge_pattern's search: a wedge character after a Han first, then a Han second, or one more wedge character
- * and a Han second (the pattern never matches when either set is empty). */
-static PyObject *
-Wedges_search(Wedges *self, PyObject *text)
-{
-    if (!PyUnicode_Check(text) || PyUnicode_READY(text) < 0) {
-        if (!PyErr_Occurred()) {
-            PyErr_Format(PyExc_TypeError, "expected string, got '%.200s'", Py_TYPE(text)->tp_name);
-        }
-        return NULL;
-    }
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    for (Py_ssize_t i = 1; i + 1 < n; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i), next = PyUnicode_READ(kind, data, i + 1);
-        if (wedge_char(c) && han_in(self->firsts, PyUnicode_READ(kind, data, i - 1)) &&
-            (han_in(self->seconds, next) ||
-             (i + 2 < n && wedge_char(next) && han_in(self->seconds, PyUnicode_READ(kind, data, i + 2))))) {
-            Py_RETURN_TRUE;
-        }
-    }
-    Py_RETURN_FALSE;
-}
-
-static PyMethodDef Wedges_methods[] = {
-    {"search", (PyCFunction)Wedges_search, METH_O, "Whether the text holds a wedge (see _wedge_pattern)."},
-    {NULL, NULL, 0, NULL},
-};
-
-static PyTypeObject Wedges_Type = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "smsguard._ctermscan.Wedges",
-    .tp_basicsize = sizeof(Wedges),
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Wedges(firsts, seconds): the wedge test of the fuzzy term sets (plugins/_terms.py).",
-    .tp_methods = Wedges_methods,
-    .tp_new = Wedges_new,
 };
 
 int
@@ -587,8 +500,5 @@ ts_add_terms_types(PyObject *module)
         (s_scan = PyUnicode_InternFromString("scan")) == NULL || (s_empty = PyUnicode_New(0, 0)) == NULL) {
         return -1;
     }
-    if (PyModule_AddType(module, &ts_Terms_Type) < 0 || PyModule_AddType(module, &Wedges_Type) < 0) {
-        return -1;
-    }
-    return 0;
+    return PyModule_AddType(module, &ts_Terms_Type);
 }
