@@ -4,6 +4,7 @@ the same cache of the reader context, for any input."""
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -798,5 +799,156 @@ def test_no_references_leak() -> None:
             C.span_signal("legal.x", ntext, nspan=(1, 3), value=True, detail="")
             with suppress(IndexError):
                 C.make_signal("legal.x", ntext, [hits[0]], nspans=[(90, 91)])
+
+    assert_no_leak(work)
+
+
+# ---- make_signal and span_signal: the caches, the joins of terms, the odd confidences ----
+
+TERMS = ("APP", "é", "起诉", "𠀀", "\ud800", "", "起诉书", "x" * 40)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(TERMS), st.integers(0, 24), st.integers(0, 8), st.booleans()),
+        max_size=20,
+    ),
+    st.lists(st.tuples(st.integers(0, 24), st.integers(0, 40)), max_size=3),
+    st.sampled_from([None, "d", ""]),
+)
+@settings(max_examples=300)
+def test_signals_of_terms_of_every_width(
+    hits: list[tuple[str, int, int, bool]], nspans: list[tuple[int, int]], detail: str | None
+) -> None:
+    """The terms joined into the detail are of every str width (ASCII, Latin-1, BMP, astral, a lone surrogate,
+    empty), repeated as equal strs that are distinct objects, up to more hits than the C keeps on its stack."""
+    # spans that start within the text, which the C maps (one starting past it raises, in the reference)
+    ntext = NORMALIZER.normalize("您的欠 款已逾期，我们将起 诉您，请勿泄露验证码，冒充公安")
+    made = [
+        TermHit(Entry("".join([term]), "l", "lawsuit", (), ""), start, start + length, fuzzy)
+        for term, start, length, fuzzy in hits
+    ]
+    plain = [TermHit(h.entry, h.start, h.end) for h in made]
+    with c_only():
+        same("make_signal", "legal.x", ntext, plain, nspans=nspans, detail=detail)
+        same("make_signal", "legal.x", ntext, tuple(plain), value=2)
+        same("make_signal", "legal.x", ntext, made, confidence=0.7)
+        same("make_signal", "legal.x", ntext, made, confidence=3)
+        same("make_signal", "legal.x", ntext, nspans=nspans[:1], detail=detail)
+        for span in nspans:
+            same("span_signal", "legal.x", ntext, span, 1, "")
+            same("span_signal", "legal.x", NORMALIZER.normalize("ab"), list(span), 1, "")
+
+
+def test_the_ints_of_a_span_are_those_the_reference_gives() -> None:
+    mapped = NORMALIZER.normalize("您的欠 款已逾期，我们将起 诉您")
+    plain = NORMALIZER.normalize("x" * 700)
+    assert mapped.starts is not None and plain.starts is None
+    hit = TermHit(Entry("起诉", "legal_terms", "lawsuit", (), ""), 12, 14)
+    far = TermHit(Entry("x", "l", "k", (), ""), 600, 650)
+    for ntext, h in (
+        (mapped, hit),
+        (plain, far),
+        (mapped, TermHit(hit.entry, 3, 3)),
+        (mapped, TermHit(hit.entry, 99, 99)),
+    ):
+        ours = C.make_signal("legal.x", ntext, [h])
+        theirs = REFERENCE["make_signal"]("legal.x", ntext, [h])
+        assert ours == theirs and [type(x) for x in ours.spans[0]] == [int, int]
+        assert C.span_signal("legal.x", ntext, (h.start, h.end), 1, "") == REFERENCE["span_signal"](
+            "legal.x", ntext, (h.start, h.end), 1, ""
+        )
+    signal = C.span_signal("legal.x", plain, (600, 650), 1, "")
+    assert gc.is_tracked(signal) and gc.is_tracked(signal.spans)
+    assert signal == Signal("legal.x", 1, 1.0, ((600, 650),), "", "legal") and hash(signal) == hash(
+        Signal("legal.x", 1, 1.0, ((600, 650),), "", "legal")
+    )
+
+
+def test_keywords_bound_once_and_again() -> None:
+    """The C keeps the binding of each keyword-name tuple: the same tuple from one call site, with and without
+    the positional arguments it may clash with, and equal names in other orders or made at run time."""
+    ntext = NORMALIZER.normalize("您的欠 款已逾期，我们将起 诉您")
+    hit = TermHit(Entry("起诉", "legal_terms", "lawsuit", (), ""), 12, 14)
+    value, nspans = "".join(["va", "lue"]), "".join(["nsp", "ans"])
+    for _ in range(3):
+        for kwargs in ({"value": 1, "nspans": [(1, 2)]}, {"nspans": [(1, 2)], "value": 1}, {value: 1, nspans: []}):
+            with c_only():
+                same("make_signal", "legal.x", ntext, [hit], **kwargs)
+                same("make_signal", "legal.x", ntext, **kwargs)
+        # constant keyword-name tuples, one object for the module's equal ones: cached, then met with a clash
+        calls: list[Callable[[Callable[..., object]], object]] = [
+            lambda f: f("legal.x", ntext, hits=[hit]),
+            lambda f: f("legal.x", ntext, [hit], hits=[hit]),
+            lambda f: f("legal.x", ntext=ntext, hits=[hit]),
+            lambda f: f("legal.x", ntext, [hit], ntext=ntext),
+            lambda f: f("legal.x", ntext, [hit], name="legal.y"),
+            lambda f: f(ntext=ntext, name="legal.x"),
+            lambda f: f("legal.x", ntext, [hit], value=2, nspans=[(1, 2)], detail="d", confidence=0.5),
+        ]
+        for call in calls:
+            assert outcome(call, C.make_signal) == outcome(call, REFERENCE["make_signal"])
+
+
+def test_a_changed_plugin_name_is_seen() -> None:
+    ntext = NORMALIZER.normalize("abc")
+    name = "legal.zz_renamed"
+    try:
+        assert C.span_signal(name, ntext, (0, 1), True, "").plugin == "legal"
+        _evidence._PLUGIN_OF[name] = "other"
+        assert C.span_signal(name, ntext, (0, 1), True, "").plugin == "other"
+        assert C.make_signal(name, ntext, nspans=[(0, 1)]).plugin == "other"
+        del _evidence._PLUGIN_OF[name]
+        assert C.make_signal(name, ntext, nspans=[(0, 1)]).plugin == "legal"
+        assert C.span_signal("".join(["legal.", "zz_renamed"]), ntext, (0, 1), True, "").plugin == "legal"
+    finally:
+        _evidence._PLUGIN_OF.pop(name, None)
+
+
+class Confidence:
+    """A confidence whose multiplication empties the hits the signal is made of."""
+
+    def __init__(self, hits: list[TermHit], collect: bool = True) -> None:
+        self.hits = hits
+        self.collect = collect
+
+    def __imul__(self, other: float) -> float:
+        self.hits.clear()
+        if self.collect:
+            gc.collect()
+        return 0.25
+
+
+def test_an_odd_confidence_goes_to_the_reference() -> None:
+    ntext = NORMALIZER.normalize("您的欠 款已逾期，我们将起 诉您")
+    entry = Entry("起诉", "legal_terms", "lawsuit", (), "")
+    for n in (1, 2, 5, 20):
+        ours = [TermHit(entry, 12, 14, True) for _ in range(n)]
+        theirs = [TermHit(entry, 12, 14, True) for _ in range(n)]
+        assert shape(C.make_signal("legal.x", ntext, ours, confidence=Confidence(ours))) == shape(
+            REFERENCE["make_signal"]("legal.x", ntext, theirs, confidence=Confidence(theirs))
+        )
+        same("make_signal", "legal.x", ntext, [TermHit(entry, 12, 14, True)] * n, confidence=True)
+        same("make_signal", "legal.x", ntext, [TermHit(entry, 12, 14, True)] * n, confidence="x")
+        with c_only():
+            same("make_signal", "legal.x", ntext, [TermHit(entry, 12, 14, True)] * n, confidence=2**70)
+
+
+def test_signal_building_leaks_nothing() -> None:
+    ntext = NORMALIZER.normalize("您的欠 款已逾期，我们将起 诉您")
+    plain = NORMALIZER.normalize("x" * 300)
+    terms = [TermHit(Entry(t, "l", "k", (), ""), 1, 3, i % 2 == 0) for i, t in enumerate(TERMS)]
+    value = "".join(["va", "lue"])
+
+    def work() -> None:
+        for i in range(200):
+            name = f"legal.n{i % 7}"  # a new str each time: the cache of plugin names turns over
+            C.make_signal(name, ntext, terms, nspans=[(1, 3)], value=3)
+            C.make_signal(name, ntext, terms[:3] * 7, confidence=0.5)
+            C.make_signal(name, plain, terms[:1], **{value: 2})
+            C.make_signal(name, plain, nspans=[(250, 260)])
+            C.span_signal(name, plain, [250, 260], True, "")
+            C.span_signal(name, ntext, (3, 3), True, "")
+            C.make_signal(name, ntext, [terms[0]], confidence=Confidence([], collect=False))
 
     assert_no_leak(work)

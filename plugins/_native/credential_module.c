@@ -65,9 +65,10 @@ PyInit__ccredential(void)
         return NULL;
     }
     if (cr_empty_tuple == NULL
-        && ((cr_empty_tuple = PyTuple_New(0)) == NULL || (cr_kw_value = Py_BuildValue("(s)", "value")) == NULL
-            || (cr_kw_nspans = Py_BuildValue("(s)", "nspans")) == NULL
-            || (cr_kw_key = Py_BuildValue("(s)", "key")) == NULL)) {
+        && ((cr_empty_tuple = PyTuple_New(0)) == NULL
+            || (cr_kw_value = Py_BuildValue("(N)", PyUnicode_InternFromString("value"))) == NULL
+            || (cr_kw_nspans = Py_BuildValue("(N)", PyUnicode_InternFromString("nspans"))) == NULL
+            || (cr_kw_key = Py_BuildValue("(N)", PyUnicode_InternFromString("key"))) == NULL)) {
         return NULL;
     }
     detector_type = dt_new_type("smsguard_plugins._ccredential.Detector",

@@ -1,7 +1,7 @@
-/* The shared evidence helpers of the built-in detectors in C (smsguard_plugins._cevidence): this file builds the
- * signals (make_signal, span_signal of plugins/_evidence.py), reads offset maps, and holds the module;
- * evidence_cues.c groups hits and holds the text cues; evidence_index.c reads hits and holds the proximity
- * tests. See evidence.h for the rules all three follow.
+/* The shared evidence helpers of the built-in detectors in C (smsguard_plugins._cevidence): this file holds the
+ * module, its bindings, the span merging and phrases; evidence_signals.c builds the signals (make_signal,
+ * span_signal of plugins/_evidence.py); evidence_cues.c groups hits and holds the text cues; evidence_index.c
+ * reads hits and holds the proximity tests. See evidence.h for the rules all four follow.
  */
 #include "evidence.h"
 
@@ -9,14 +9,11 @@
 
 ev_state EV;
 PyObject ev_fallback_marker;
-
 static const char *const REF_NAMES[N_REFS] = {
     "make_signal", "span_signal", "by_kind", "resolve_overlaps", "inside", "occurrences", "phrases",
     "context_of", "reader_directed", "impersonated", "negated", "HitIndex", "cue_before", "cue_after", "near",
 };
 
-/* make_signal's parameters, in the order of its signature */
-enum { KW_NAME, KW_NTEXT, KW_HITS, KW_VALUE, KW_CONFIDENCE, KW_NSPANS, KW_DETAIL, N_KW = N_MAKE_SIGNAL_PARAMETERS };
 PyObject *
 ev_call_reference(int which, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
@@ -29,22 +26,6 @@ ev_call_reference(int which, PyObject *const *args, Py_ssize_t nargs, PyObject *
     return PyObject_Vectorcall(ref, args, nargs, kwnames);
 }
 
-/* A sequence of two exact ints (make_signal's nspans: a 2-tuple; span_signal's nspan and inside's spans: a
- * tuple or list of at least two, as indexing reads them). */
-int
-ev_read_nspan(PyObject *o, int exact_pair, ev_pair *out)
-{
-    if (!(PyTuple_CheckExact(o) || (PyList_CheckExact(o) && !exact_pair))) {
-        return 0;
-    }
-    Py_ssize_t size = PySequence_Fast_GET_SIZE(o);
-    if (exact_pair ? size != 2 : size < 2) {
-        return 0;
-    }
-    PyObject **items = PySequence_Fast_ITEMS(o);
-    return ev_as_index(items[0], &out->a) && ev_as_index(items[1], &out->b);
-}
-
 static int
 pair_order(const void *x, const void *y)
 {
@@ -55,6 +36,24 @@ pair_order(const void *x, const void *y)
     return (p->b > q->b) - (p->b < q->b);
 }
 
+/* p sorted by pair_order: a signal's few spans by insertion, which beats qsort's calls through a pointer */
+void
+ev_sort_pairs(ev_pair *p, Py_ssize_t n)
+{
+    if (n > EV_SMALL) {
+        qsort(p, (size_t)n, sizeof(ev_pair), pair_order);
+        return;
+    }
+    for (Py_ssize_t i = 1; i < n; i++) {
+        ev_pair x = p[i];
+        Py_ssize_t j = i;
+        for (; j > 0 && (p[j - 1].a > x.a || (p[j - 1].a == x.a && p[j - 1].b > x.b)); j--) {
+            p[j] = p[j - 1];
+        }
+        p[j] = x;
+    }
+}
+
 /* merged_nspans in place: sorted, the spans that overlap or touch merged; returns their number */
 Py_ssize_t
 ev_merge(ev_pair *p, Py_ssize_t n)
@@ -62,7 +61,7 @@ ev_merge(ev_pair *p, Py_ssize_t n)
     if (n == 0) {
         return 0;
     }
-    qsort(p, (size_t)n, sizeof(ev_pair), pair_order);
+    ev_sort_pairs(p, n);
     Py_ssize_t m = 0;
     for (Py_ssize_t i = 1; i < n; i++) {
         if (p[i].a > p[m].b) {
@@ -73,273 +72,6 @@ ev_merge(ev_pair *p, Py_ssize_t n)
         }
     }
     return m + 1;
-}
-
-/* ---- the offset map of a NormalizedText ---- */
-
-typedef struct {
-    PyObject *starts, *ends;    /* strong references; NULL when the map is the identity */
-    Py_ssize_t n, original_length;
-} offset_map;
-
-static int
-read_map(PyObject *ntext, offset_map *m)
-{
-    m->starts = m->ends = NULL;
-    if (Py_TYPE(ntext) != EV.ntext_type) {
-        return 0;
-    }
-    PyObject *slot[4];
-    for (int i = 0; i < 4; i++) {
-        if ((slot[i] = *(PyObject **)((char *)ntext + EV.ntext_offsets[i])) == NULL) {
-            return 0;
-        }
-    }
-    if (slot[2] == Py_None || slot[3] == Py_None) {
-        return 1;
-    }
-    if (!PyUnicode_CheckExact(slot[0]) || !PyUnicode_CheckExact(slot[1]) || !PyTuple_CheckExact(slot[2])
-        || !PyTuple_CheckExact(slot[3])) {
-        return 0;
-    }
-    m->original_length = PyUnicode_GET_LENGTH(slot[0]);
-    m->n = PyUnicode_GET_LENGTH(slot[1]);
-    m->starts = Py_NewRef(slot[2]);
-    m->ends = Py_NewRef(slot[3]);
-    return 1;
-}
-
-static void
-free_map(offset_map *m)
-{
-    Py_CLEAR(m->starts);
-    Py_CLEAR(m->ends);
-}
-
-/* NormalizedText.to_original on numbers; 0 where the reference would raise or the map holds other than ints. */
-static int
-to_original(const offset_map *m, ev_pair span, ev_pair *out)
-{
-    if (m->starts == NULL) {
-        *out = span;
-        return 1;
-    }
-    if (span.a >= span.b) {
-        if (span.a >= m->n) {
-            out->a = m->original_length;
-        }
-        else if (span.a >= PyTuple_GET_SIZE(m->starts)
-                 || !ev_as_index(PyTuple_GET_ITEM(m->starts, span.a), &out->a)) {
-            return 0;
-        }
-        out->b = out->a;
-        return 1;
-    }
-    Py_ssize_t last = (span.b < m->n ? span.b : m->n) - 1;
-    if (span.a >= PyTuple_GET_SIZE(m->starts) || last < 0 || last >= PyTuple_GET_SIZE(m->ends)) {
-        return 0;
-    }
-    return ev_as_index(PyTuple_GET_ITEM(m->starts, span.a), &out->a)
-           && ev_as_index(PyTuple_GET_ITEM(m->ends, last), &out->b);
-}
-
-/* ---- signals ---- */
-
-/* _PLUGIN_OF[name] for an exact str name: the cache, filled as _PluginNames.__missing__ fills it. */
-static PyObject *
-plugin_of(PyObject *name)
-{
-    PyObject *plugin = PyDict_GetItemWithError(EV.plugin_of, name);
-    if (plugin != NULL || PyErr_Occurred()) {
-        return Py_XNewRef(plugin);
-    }
-    Py_ssize_t dot = PyUnicode_FindChar(name, '.', 0, PyUnicode_GET_LENGTH(name), 1);
-    if (dot == -2) {
-        return NULL;
-    }
-    plugin = dot < 0 ? Py_NewRef(name) : PyUnicode_Substring(name, 0, dot);
-    if (plugin != NULL && PyDict_SetItem(EV.plugin_of, name, plugin) < 0) {
-        Py_CLEAR(plugin);
-    }
-    return plugin;
-}
-
-/* Signal(name, value, confidence, spans, detail, _PLUGIN_OF[name]) with the n spans p; steals detail. */
-static PyObject *
-new_signal(PyObject *name, PyObject *value, PyObject *confidence, const ev_pair *p, Py_ssize_t n,
-           PyObject *detail)
-{
-    PyObject *result = NULL, *plugin = NULL, *spans = detail == NULL ? NULL : PyTuple_New(n);
-    for (Py_ssize_t i = 0; spans != NULL && i < n; i++) {
-        PyObject *span = sg_span(p[i].a, p[i].b);
-        if (span == NULL) {
-            Py_CLEAR(spans);
-            break;
-        }
-        PyTuple_SET_ITEM(spans, i, span);
-    }
-    if (spans != NULL && (plugin = plugin_of(name)) != NULL) {
-        PyObject *values[6] = {name, value, confidence, spans, detail, plugin};
-        result = sg_record_new(&EV.signal, values);
-    }
-    Py_XDECREF(spans);
-    Py_XDECREF(detail);
-    Py_XDECREF(plugin);
-    return result;
-}
-
-/* terms_of: the distinct terms of the hits, in order, joined by 、 */
-static PyObject *
-terms_of(const ev_hits *hs)
-{
-    /* a signal has a few hits, where a list search beats a set; a long text may give it thousands */
-    PyObject *distinct = PyList_New(0), *seen = hs->n > EV_SMALL ? PySet_New(NULL) : NULL;
-    if (distinct == NULL || (hs->n > EV_SMALL && seen == NULL)) {
-        Py_XDECREF(distinct);
-        return NULL;
-    }
-    for (Py_ssize_t i = 0; distinct != NULL && i < hs->n; i++) {
-        PyObject *term = PyTuple_GET_ITEM(hs->hits[i].entry, 0);
-        Py_ssize_t count = PyList_GET_SIZE(distinct), j = 0;
-        int found = seen != NULL ? PySet_Contains(seen, term) : 0;
-        while (seen == NULL && j < count && PyList_GET_ITEM(distinct, j) != term
-               && PyUnicode_Compare(PyList_GET_ITEM(distinct, j), term) != 0) {
-            j++;
-        }
-        found = seen == NULL ? j < count : found;
-        if (found < 0 || (!found && (PyList_Append(distinct, term) < 0 || (seen && PySet_Add(seen, term) < 0)))) {
-            Py_CLEAR(distinct);
-        }
-    }
-    Py_XDECREF(seen);
-    if (distinct == NULL) {
-        return NULL;
-    }
-    PyObject *joined = PyUnicode_Join(EV.list_sep, distinct);
-    Py_DECREF(distinct);
-    return joined;
-}
-
-static PyObject *
-make_signal_fast(PyObject *name, PyObject *ntext, PyObject *hits, PyObject *value, PyObject *confidence,
-                 PyObject *nspans, PyObject *detail)
-{
-    if (!PyUnicode_CheckExact(name) || !(PyList_CheckExact(hits) || PyTuple_CheckExact(hits))
-        || !(PyList_CheckExact(nspans) || PyTuple_CheckExact(nspans))) {
-        return FALLBACK;
-    }
-    Py_ssize_t n_extra = PySequence_Fast_GET_SIZE(nspans), n_hits = PySequence_Fast_GET_SIZE(hits);
-    ev_pair small[EV_SMALL], *p = n_hits + n_extra <= EV_SMALL ? small : PyMem_New(ev_pair, n_hits + n_extra);
-    if (p == NULL) {
-        return PyErr_NoMemory();
-    }
-    /* nspans first, before anything is allocated */
-    int ok = 1;
-    for (Py_ssize_t i = 0; ok && i < n_extra; i++) {
-        ok = ev_read_nspan(PySequence_Fast_GET_ITEM(nspans, i), 1, &p[n_hits + i]);
-    }
-    ev_hits hs;
-    hs.snapshot = NULL;
-    hs.hits = hs.small;
-    hs.n = hs.held = 0;
-    offset_map map = {NULL};
-    ok = ok ? ev_read_hits(hits, &hs) : 0;
-    if (ok > 0 && (!read_map(ntext, &map) || hs.n != n_hits)) {
-        ok = 0;
-    }
-    int fuzzy = 0, one_hit = hs.n == 1 && n_extra == 0, one_span = hs.n == 0 && n_extra == 1;
-    Py_ssize_t n = 1;
-    for (Py_ssize_t i = 0; ok > 0 && i < hs.n; i++) {
-        p[i] = hs.hits[i].span;
-        fuzzy |= hs.hits[i].fuzzy;
-    }
-    if (ok > 0 && (one_hit || one_span)) {
-        ok = to_original(&map, p[0], &p[0]);
-    }
-    else if (ok > 0) {
-        /* original_spans: merged in the normalized text, mapped, then sorted and each kept once */
-        n = ev_merge(p, hs.n + n_extra);
-        for (Py_ssize_t i = 0; ok && i < n; i++) {
-            ok = to_original(&map, p[i], &p[i]);
-        }
-        if (ok && n > 1) {
-            qsort(p, (size_t)n, sizeof(ev_pair), pair_order);
-            Py_ssize_t m = 0;
-            for (Py_ssize_t i = 1; i < n; i++) {
-                if (p[i].a != p[m].a || p[i].b != p[m].b) {
-                    p[++m] = p[i];
-                }
-            }
-            n = m + 1;
-        }
-    }
-    free_map(&map);
-    PyObject *result = ok < 0 ? NULL : FALLBACK;
-    if (ok > 0) {
-        confidence = fuzzy ? PyNumber_InPlaceMultiply(confidence, EV.fuzzy_confidence) : Py_NewRef(confidence);
-        if (confidence != NULL) {
-            detail = detail != Py_None ? Py_NewRef(detail)
-                     : one_hit         ? Py_NewRef(PyTuple_GET_ITEM(hs.hits[0].entry, 0))
-                     : one_span        ? Py_NewRef(EV.empty_str)
-                                       : terms_of(&hs);
-            result = new_signal(name, value, confidence, p, n, detail);
-            Py_DECREF(confidence);
-        }
-        else {
-            result = NULL;
-        }
-    }
-    ev_free_hits(&hs);
-    if (p != small) {
-        PyMem_Free(p);
-    }
-    return result;
-}
-
-static PyObject *
-evidence_make_signal(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
-{
-    PyObject *a[N_KW] = {NULL};
-    /* name, ntext and hits by position or keyword, the others by keyword only */
-    if (!EV.bound || nargs > KW_HITS + 1
-        || !ev_bind_arguments(args, nargs, kwnames, ev_make_signal_parameters, N_KW, a) || a[KW_NAME] == NULL
-        || a[KW_NTEXT] == NULL) {
-        return ev_call_reference(REF_MAKE_SIGNAL, args, nargs, kwnames);
-    }
-    PyObject *result = make_signal_fast(
-        a[KW_NAME], a[KW_NTEXT], a[KW_HITS] ? a[KW_HITS] : EV.empty_tuple, a[KW_VALUE] ? a[KW_VALUE] : Py_True,
-        a[KW_CONFIDENCE] ? a[KW_CONFIDENCE] : EV.one, a[KW_NSPANS] ? a[KW_NSPANS] : EV.empty_tuple,
-        a[KW_DETAIL] ? a[KW_DETAIL] : Py_None);
-    return OR_REFERENCE(REF_MAKE_SIGNAL, result, args, nargs, kwnames);
-}
-
-static PyObject *
-evidence_span_signal(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
-{
-    PyObject *named[N_SPAN_SIGNAL_PARAMETERS] = {NULL};
-    PyObject *const *a = named;
-    ev_pair span;
-    offset_map map;
-    int bound = EV.bound && nargs == N_SPAN_SIGNAL_PARAMETERS && kwnames == NULL;   /* as the detectors call it */
-    if (bound) {
-        a = args;
-    }
-    else if (EV.bound && ev_bind_arguments(args, nargs, kwnames, ev_span_signal_parameters,
-                                           N_SPAN_SIGNAL_PARAMETERS, named)) {
-        bound = 1;
-        for (int i = 0; i < N_SPAN_SIGNAL_PARAMETERS; i++) {
-            bound &= named[i] != NULL;
-        }
-    }
-    if (!bound || !PyUnicode_CheckExact(a[0]) || !ev_read_nspan(a[2], 0, &span) || !read_map(a[1], &map)) {
-        return ev_call_reference(REF_SPAN_SIGNAL, args, nargs, kwnames);
-    }
-    int ok = to_original(&map, span, &span);
-    free_map(&map);
-    if (!ok) {
-        return ev_call_reference(REF_SPAN_SIGNAL, args, nargs, kwnames);
-    }
-    return new_signal(a[0], a[3], EV.one, &span, 1, Py_NewRef(a[4]));
 }
 
 /* ---- the hit groupings, which evidence_cues.c computes ---- */
@@ -444,6 +176,7 @@ evidence_bind_evidence(PyObject *module, PyObject *args)
     Py_XSETREF(EV.hit_type, (PyTypeObject *)Py_NewRef(hit));
     Py_XSETREF(EV.entry_type, (PyTypeObject *)Py_NewRef(entry));
     Py_XSETREF(EV.plugin_of, Py_NewRef(plugin_names));
+    ev_bind_signals();
     Py_XSETREF(EV.fuzzy_confidence, Py_NewRef(fuzzy));
     EV.bound = 1;
     Py_RETURN_NONE;

@@ -1,6 +1,6 @@
-/* Shared by the three sources of smsguard_plugins._cevidence: evidence.c (the signals, the offset maps, the
- * module), evidence_cues.c (the hit groupings and the text cues) and evidence_index.c (reading hits, binding
- * arguments, the proximity tests).
+/* Shared by the four sources of smsguard_plugins._cevidence: evidence.c (the module, the bindings),
+ * evidence_signals.c (the signals, the offset maps), evidence_cues.c (the hit groupings and the text cues) and
+ * evidence_index.c (reading hits, binding arguments, the proximity tests).
  *
  * Each function takes a fast path for what the detectors pass (exact lists and tuples of TermHit, exact ints
  * and strs, an exact NormalizedText) and hands anything else to its Python reference, untouched: odd input gets
@@ -72,7 +72,28 @@ PyObject *ev_call_reference(int which, PyObject *const *args, Py_ssize_t nargs, 
 #define OR_REFERENCE(which, result, args, nargs, kwnames) \
     ((result) == FALLBACK ? ev_call_reference((which), (args), (nargs), (kwnames)) : (result))
 
-int ev_as_index(PyObject *o, Py_ssize_t *out);
+/* An exact int from 0 to PY_SSIZE_T_MAX / 4 (so sums stay in range); 0 for anything else. */
+static inline int
+ev_as_index(PyObject *o, Py_ssize_t *out)
+{
+    if (!PyLong_CheckExact(o)) {
+        return 0;
+    }
+#if PY_VERSION_HEX < 0x030C0000
+    /* an offset has one digit: read it as longobject.c reads a small value */
+    if (Py_SIZE(o) == 0 || Py_SIZE(o) == 1) {
+        *out = Py_SIZE(o) == 0 ? 0 : (Py_ssize_t)((PyLongObject *)o)->ob_digit[0];
+        return 1;
+    }
+#endif
+    int overflow;
+    long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (overflow || v < 0 || v > PY_SSIZE_T_MAX / 4) {
+        return 0;
+    }
+    *out = (Py_ssize_t)v;
+    return 1;
+}
 
 typedef struct {
     Py_ssize_t a, b;
@@ -94,10 +115,46 @@ typedef struct {
     ev_hit small[EV_SMALL];
 } ev_hits;
 
-int ev_read_hit(PyObject *h, ev_hit *out);
+/* A TermHit as the detectors make it: an Entry with str term and kind, exact ints, a bool. */
+static inline int
+ev_read_hit(PyObject *h, ev_hit *out)
+{
+    if (Py_TYPE(h) != EV.hit_type || PyTuple_GET_SIZE(h) != 4) {
+        return 0;
+    }
+    PyObject *entry = PyTuple_GET_ITEM(h, 0), *fuzzy = PyTuple_GET_ITEM(h, 3);
+    if (Py_TYPE(entry) != EV.entry_type || PyTuple_GET_SIZE(entry) != 5
+        || !PyUnicode_CheckExact(PyTuple_GET_ITEM(entry, 0)) || !PyUnicode_CheckExact(PyTuple_GET_ITEM(entry, 2))
+        || (fuzzy != Py_True && fuzzy != Py_False)) {
+        return 0;
+    }
+    out->hit = h;
+    out->entry = entry;
+    out->fuzzy = fuzzy == Py_True;
+    return ev_as_index(PyTuple_GET_ITEM(h, 1), &out->span.a) && ev_as_index(PyTuple_GET_ITEM(h, 2), &out->span.b);
+}
+
 int ev_read_hits(PyObject *seq, ev_hits *hs);
 void ev_free_hits(ev_hits *hs);
-int ev_read_nspan(PyObject *o, int exact_pair, ev_pair *out);
+
+/* A sequence of two exact ints (make_signal's nspans: a 2-tuple; span_signal's nspan and inside's spans: a
+ * tuple or list of at least two, as indexing reads them). */
+static inline int
+ev_read_nspan(PyObject *o, int exact_pair, ev_pair *out)
+{
+    if (!(PyTuple_CheckExact(o) || (PyList_CheckExact(o) && !exact_pair))) {
+        return 0;
+    }
+    Py_ssize_t size = PySequence_Fast_GET_SIZE(o);
+    if (exact_pair ? size != 2 : size < 2) {
+        return 0;
+    }
+    PyObject **items = PySequence_Fast_ITEMS(o);
+    return ev_as_index(items[0], &out->a) && ev_as_index(items[1], &out->b);
+}
+
+/* p sorted by start, then end */
+void ev_sort_pairs(ev_pair *p, Py_ssize_t n);
 Py_ssize_t ev_merge(ev_pair *p, Py_ssize_t n);
 
 enum { GROUP, RESOLVE, RESOLVE_AND_GROUP, COUNT };
@@ -130,10 +187,16 @@ extern PyObject *ev_near_parameters[N_CUE_PARAMETERS];
  * unknown or given twice: the reference then raises. Keywords are matched by identity first. */
 int ev_bind_arguments(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, PyObject *const *names,
                       int count, PyObject **out);
+/* For keyword i of kwnames (a tuple), index[i]: its parameter in names (count of them, at most
+ * N_MAKE_SIGNAL_PARAMETERS). 0 when a keyword is unknown or repeated. */
+int ev_keyword_indexes(PyObject *kwnames, PyObject *const *names, int count, int *index);
 int ev_intern_parameters(void);
 
 extern PyTypeObject ev_hit_index_type;
 
+void ev_bind_signals(void);
+PyObject *evidence_make_signal(PyObject *, PyObject *const *, Py_ssize_t, PyObject *);
+PyObject *evidence_span_signal(PyObject *, PyObject *const *, Py_ssize_t, PyObject *);
 PyObject *evidence_inside(PyObject *, PyObject *const *, Py_ssize_t, PyObject *);
 PyObject *evidence_context_of(PyObject *, PyObject *const *, Py_ssize_t, PyObject *);
 PyObject *evidence_reader_directed(PyObject *, PyObject *const *, Py_ssize_t, PyObject *);

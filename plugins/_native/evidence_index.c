@@ -10,48 +10,6 @@
 
 /* ---- reading hits ---- */
 
-/* An exact int from 0 to PY_SSIZE_T_MAX / 4 (so sums stay in range); 0 for anything else. */
-int
-ev_as_index(PyObject *o, Py_ssize_t *out)
-{
-    if (!PyLong_CheckExact(o)) {
-        return 0;
-    }
-#if PY_VERSION_HEX < 0x030C0000
-    /* an offset has one digit: read it as longobject.c reads a small value */
-    if (Py_SIZE(o) == 0 || Py_SIZE(o) == 1) {
-        *out = Py_SIZE(o) == 0 ? 0 : (Py_ssize_t)((PyLongObject *)o)->ob_digit[0];
-        return 1;
-    }
-#endif
-    int overflow;
-    long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
-    if (overflow || v < 0 || v > PY_SSIZE_T_MAX / 4) {
-        return 0;
-    }
-    *out = (Py_ssize_t)v;
-    return 1;
-}
-
-/* A TermHit as the detectors make it: an Entry with str term and kind, exact ints, a bool. */
-int
-ev_read_hit(PyObject *h, ev_hit *out)
-{
-    if (Py_TYPE(h) != EV.hit_type || PyTuple_GET_SIZE(h) != 4) {
-        return 0;
-    }
-    PyObject *entry = PyTuple_GET_ITEM(h, 0), *fuzzy = PyTuple_GET_ITEM(h, 3);
-    if (Py_TYPE(entry) != EV.entry_type || PyTuple_GET_SIZE(entry) != 5
-        || !PyUnicode_CheckExact(PyTuple_GET_ITEM(entry, 0)) || !PyUnicode_CheckExact(PyTuple_GET_ITEM(entry, 2))
-        || (fuzzy != Py_True && fuzzy != Py_False)) {
-        return 0;
-    }
-    out->hit = h;
-    out->entry = entry;
-    out->fuzzy = fuzzy == Py_True;
-    return ev_as_index(PyTuple_GET_ITEM(h, 1), &out->span.a) && ev_as_index(PyTuple_GET_ITEM(h, 2), &out->span.b);
-}
-
 void
 ev_free_hits(ev_hits *hs)
 {
@@ -135,16 +93,12 @@ static const struct {
 };
 
 int
-ev_bind_arguments(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, PyObject *const *names, int count,
-                  PyObject **out)
+ev_keyword_indexes(PyObject *kwnames, PyObject *const *names, int count, int *index)
 {
-    if (nargs > count) {
+    Py_ssize_t nkw = PyTuple_GET_SIZE(kwnames);
+    if (nkw > count) {
         return 0;
     }
-    for (Py_ssize_t i = 0; i < nargs; i++) {
-        out[i] = args[i];
-    }
-    Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
     for (Py_ssize_t i = 0; i < nkw; i++) {
         PyObject *key = PyTuple_GET_ITEM(kwnames, i);
         int k = 0;
@@ -161,10 +115,36 @@ ev_bind_arguments(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, Py
                 k++;
             }
         }
-        if (k == count || out[k] != NULL) {
+        for (Py_ssize_t j = 0; j < i; j++) {
+            if (index[j] == k) {
+                return 0;
+            }
+        }
+        if (k == count) {
             return 0;
         }
-        out[k] = args[nargs + i];
+        index[i] = k;
+    }
+    return 1;
+}
+
+int
+ev_bind_arguments(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, PyObject *const *names, int count,
+                  PyObject **out)
+{
+    int index[N_MAKE_SIGNAL_PARAMETERS];
+    if (nargs > count || (kwnames != NULL && !ev_keyword_indexes(kwnames, names, count, index))) {
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i < nargs; i++) {
+        out[i] = args[i];
+    }
+    Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
+    for (Py_ssize_t i = 0; i < nkw; i++) {
+        if (out[index[i]] != NULL) {
+            return 0;
+        }
+        out[index[i]] = args[nargs + i];
     }
     return 1;
 }

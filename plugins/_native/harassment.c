@@ -339,7 +339,8 @@ PyInit__charassment(void)
     if (dt_intern(WORD_TEXT, N_WORDS, words) < 0) {
         return NULL;
     }
-    if ((kw_timespec = Py_BuildValue("(s)", "timespec")) == NULL || (empty_tuple = PyTuple_New(0)) == NULL
+    if ((kw_timespec = Py_BuildValue("(N)", PyUnicode_InternFromString("timespec"))) == NULL
+        || (empty_tuple = PyTuple_New(0)) == NULL
         || (detector_type = dt_new_type("smsguard_plugins._charassment.Detector",
                                         "The harassment detector's body, bound by bind(): "
                                         "detector(message, text, features) -> list[Signal]",

@@ -438,9 +438,12 @@ PyInit__clegal(void)
          "the words tested for the posing pattern, or None where it is searched"},
         {NULL, 0, 0, 0, NULL},
     };
-    if (dt_intern(WORD_TEXT, N_WORDS, lg_words) < 0 || (lg_kw_value = Py_BuildValue("(s)", "value")) == NULL
-        || (lg_kw_key = Py_BuildValue("(s)", "key")) == NULL
-        || (lg_kw_marks = Py_BuildValue("(sss)", "nspans", "value", "detail")) == NULL
+    if (dt_intern(WORD_TEXT, N_WORDS, lg_words) < 0
+        || (lg_kw_value = Py_BuildValue("(N)", PyUnicode_InternFromString("value"))) == NULL
+        || (lg_kw_key = Py_BuildValue("(N)", PyUnicode_InternFromString("key"))) == NULL
+        || (lg_kw_marks = Py_BuildValue("(NNN)", PyUnicode_InternFromString("nspans"),
+                                        PyUnicode_InternFromString("value"),
+                                        PyUnicode_InternFromString("detail"))) == NULL
         || (lg_one = PyLong_FromLong(1)) == NULL || (lg_empty_tuple = PyTuple_New(0)) == NULL
         || (detector_type = dt_new_type("smsguard_plugins._clegal.Detector",
                                         "The legal detector's body, bound by bind(): "

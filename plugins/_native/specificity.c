@@ -561,7 +561,9 @@ bind_state(void *p, PyObject *reference, PyObject *tables)
         return -1;
     }
     s->days_per_month = Py_NewRef(days);
-    if ((s->channel_kwnames = Py_BuildValue("(sss)", "nspans", "value", "detail")) == NULL) {
+    if ((s->channel_kwnames = Py_BuildValue("(NNN)", PyUnicode_InternFromString("nspans"),
+                                             PyUnicode_InternFromString("value"),
+                                             PyUnicode_InternFromString("detail"))) == NULL) {
         return -1;
     }
     return bind_words(&s->words, tables);
