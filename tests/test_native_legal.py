@@ -4,14 +4,17 @@ handed to the reference."""
 
 from __future__ import annotations
 
+import collections
 import re
+import types
+from collections.abc import Callable, Mapping, Sequence
 
 import native_detectors as nd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from smsguard_plugins import _cues, legal
-from smsguard_plugins._terms import Entry
+from smsguard_plugins import _cues, _evidence, legal
+from smsguard_plugins._terms import Entry, TermHit
 
 from smsguard.extract import Features, Link, TextFeature, extract
 from smsguard.model import Message, Signal
@@ -269,3 +272,124 @@ def test_no_references_leak() -> None:
     calls.append((legal.detect, (MESSAGE, cases[0][0], None), AttributeError))  # handed to the reference
     calls.append((lambda: legal.detect(MESSAGE, bad_map, extract(bad_map)), (), IndexError))
     nd.assert_calls_leak_nothing(calls, 300)
+
+
+# --- the C's own pre-checks: the court tail, the posing words, 冻结, by_kind's grouping -----------------------------
+
+# Every character re's \s matches in a str (the court tail pattern's trailing class holds \s . 。 !), and characters
+# that look like them but are not in the class.
+SPACES = "".join(chr(c) for c in range(0x110000) if re.fullmatch(r"\s", chr(c)))
+NOT_TAIL = "！？．｡\u200b\ufeff\u180e\u2060_"
+TAIL = SPACES + ".。!"
+assert "\x1c" in SPACES and "\u3000" in SPACES and "\x85" in SPACES and "\u200b" not in SPACES
+
+
+def raw(text: str, features: Features | None = None) -> list[Signal]:
+    """The detector on ``text`` as the normalized text itself (normalization would fold some spaces)."""
+    ntext = NormalizedText(text, text)
+    signals: list[Signal] = same(MESSAGE, ntext, extract(ntext) if features is None else features)
+    return signals
+
+
+def court_names() -> st.SearchStrategy[str]:
+    """A name of 0 to 18 Han characters (the pattern takes 2 to 16), then all, part or none of 人民法院."""
+    han = st.text(st.sampled_from("朝阳区北京市人民法院海淀"), max_size=18)
+    ending = st.sampled_from(["人民法院", "民法院", "法院", "院", "人民法", "", "人民法院院", "人民 法院"])
+    return st.tuples(han, ending).map("".join)
+
+
+@st.composite
+def court_tails(draw: st.DrawFn) -> str:
+    before = draw(st.text(st.sampled_from("。!?—- \n\t你好x") | st.sampled_from(SPACES), max_size=40))
+    tail = draw(st.text(st.sampled_from(TAIL + NOT_TAIL), max_size=8))
+    after = draw(st.sampled_from(["", "", "x", "院", "人民法院"]))
+    return before + draw(court_names()) + tail + after
+
+
+@given(court_tails())
+@settings(max_examples=800, deadline=None)
+def test_the_court_tail_pre_check(text: str) -> None:
+    raw(text)
+    raw("请按时到庭，否则将依法起诉你。" + text)
+
+
+def test_the_court_tail_after_every_trailing_character() -> None:
+    fired = {"legal.court_signature"}
+    for c in TAIL:
+        for tail in (c, c * 3, c + "。" + c):
+            assert {s.name for s in raw("请按时到庭。朝阳区人民法院" + tail)} == fired, hex(ord(c))
+    for c in NOT_TAIL:
+        assert not raw("请按时到庭。朝阳区人民法院" + c)
+    for text in ("人民法院", "区人民法院", "。人民法院", "朝阳区人民法院", " 朝阳区人民法院", "。法院", "人民法院 x"):
+        for tail in ("", " ", ".。! \u3000"):
+            raw(text + tail)
+            raw("请按时到庭。" + text + tail)
+    # the closing name at the window's edge and beyond it; the strip reaching the start of the text
+    for pad in range(20, 40):
+        raw("请按时到庭。朝阳区人民法院" + " " * pad)
+        raw("。" + "朝" * pad + "人民法院")
+    raw(TAIL * 3)
+    raw("人民法院" + TAIL)
+
+
+# Characters whose bit (c % 64) is one of the posing words' first characters' but are not them.
+POSING_WORDS = tuple(_cues._POSING.split("|"))
+LOOKALIKES = "".join(chr(ord(w[0]) + 64 * k) for w in POSING_WORDS for k in (-2, -1, 1, 2))
+
+
+@given(
+    nd.joined(
+        [*POSING_WORDS, *(w[:-1] for w in POSING_WORDS), *(w[1:] for w in POSING_WORDS), "起诉你", "冻结"],
+        filler=LOOKALIKES + "x冒假谎伪充装成\ud800\U0001f600",
+    )
+)
+@settings(max_examples=400, deadline=None)
+def test_the_posing_words_scan(text: str) -> None:
+    raw("你的欠款已逾期，" + text + "，将起诉你并申请强制执行")
+    raw(text + "将起诉你")
+
+
+def test_the_posing_words_at_the_edges() -> None:
+    assert legal.detect.posing_words == POSING_WORDS
+    for word in POSING_WORDS:
+        for text in (word, word + "将起诉你", "将起诉你" + word, "将起诉你" + word[:-1], word[0] * 3 + "将起诉你"):
+            raw(text)
+            raw(text.encode("latin-1", "replace").decode("latin-1"))
+            raw(text + "\U0001f600")
+    for c in LOOKALIKES:
+        raw(c + "将起诉你" + c)
+
+
+@given(nd.joined(["冻结", "冻", "结", "冻结你的余额", "冻冻结", "结冻", "冻结您"], filler="x余额\U0001f600\ud800"))
+@settings(max_examples=300, deadline=None)
+def test_the_freeze_pre_check(text: str) -> None:
+    raw(text)
+    raw("你的欠款已逾期，将" + text)
+
+
+def test_the_freeze_at_the_edges() -> None:
+    for text in ("冻", "结", "冻结", "结冻", "冻冻", "冻x结", "x冻", "冻结你的余额", "冻冻结您账户", "冻\U0001f600结"):
+        raw(text)
+        raw(text * 3)
+
+
+@pytest.mark.parametrize(
+    "grouping",
+    [dict, types.MappingProxyType, collections.OrderedDict, lambda d: collections.Counter(d)],
+)
+def test_by_kind_of_any_mapping(grouping: Callable[[dict[str, list[TermHit]]], Mapping[str, list[TermHit]]]) -> None:
+    """A by_kind that gives a mapping other than a dict: its items are read as the reference reads them."""
+
+    def grouped(hits: Sequence[TermHit]) -> Mapping[str, list[TermHit]]:
+        return grouping(_evidence.by_kind(hits))
+
+    bound = DETECTOR.bind(by_kind=grouped, reference=nd.refuse)
+    with nd.replaced(legal, by_kind=grouped):
+        for text in HAND_WRITTEN:
+            nd.agree(legal.detect_reference, [bound], MESSAGE, *nd.inputs(text))
+
+
+def test_no_court_links_and_court_links() -> None:
+    ntext = nd.NORMALIZER.normalize("请登录网站查询，将起诉你。朝阳区人民法院")
+    for links in ((), (Link("x", "a.b", (0, 1), (0, 1)),), (Link("x", "zxgk.court.gov.cn", (0, 1), (2, 3)),)):
+        raw(ntext.text, Features(links=links))

@@ -28,7 +28,7 @@ static const struct {
     {O_TEXT_FEATURE, "value"}, {O_TEXT_FEATURE, "nspan"}, {O_LINK, "host"}, {O_LINK, "nspan"},
 };
 static const char *const WORD_TEXT[N_WORDS] = {
-    "冻结", "法院", "scare", "credit_record", "court_channel", "legal.scare_only", "legal.term_count",
+    "冻结", "法院", "人民法院", "scare", "credit_record", "court_channel", "legal.scare_only", "legal.term_count",
     "legal.case_number", "legal.court_channel", "legal.court_signature", "search", "finditer", "span", "group",
     "sort", "、",
 };
@@ -128,32 +128,66 @@ lg_add_span_signal(const Detector *d, PyObject *signals, PyObject *name, PyObjec
     return lg_append_new(signals, PyObject_Vectorcall(d->o[O_SPAN_SIGNAL], args, 5, NULL));
 }
 
+/* make_signal(threat_signals[kind], text, hits), appended to signals */
+static int
+add_threat_signal(const Detector *d, PyObject *signals, PyObject *text, PyObject *kind, PyObject *hits)
+{
+    PyObject *name = PyDict_GetItemWithError(d->o[O_THREAT_SIGNALS], kind);
+    if (name == NULL) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetObject(PyExc_KeyError, kind);
+        }
+        return -1;
+    }
+    return lg_add_signal(d, signals, name, text, hits, NULL, NULL);
+}
+
+/* for kind, hits in grouped.items(): add_threat_signal(...) */
+static int
+add_threat_signals(const Detector *d, PyObject *signals, PyObject *text, PyObject *grouped)
+{
+    if (PyDict_CheckExact(grouped)) {
+        /* by_kind's fresh dict, which nothing else holds; its items are held across the calls all the same */
+        PyObject *kind, *hits;
+        Py_ssize_t pos = 0;
+        while (PyDict_Next(grouped, &pos, &kind, &hits)) {
+            Py_INCREF(kind);
+            Py_INCREF(hits);
+            int r = add_threat_signal(d, signals, text, kind, hits);
+            Py_DECREF(kind);
+            Py_DECREF(hits);
+            if (r < 0) {
+                return -1;
+            }
+        }
+        return 0;
+    }
+    PyObject *items = PyMapping_Items(grouped);
+    if (items == NULL) {
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {
+        PyObject *kind, *hits;
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(items, i), "OO:by_kind", &kind, &hits)
+            || add_threat_signal(d, signals, text, kind, hits) < 0) {
+            Py_DECREF(items);
+            return -1;
+        }
+    }
+    Py_DECREF(items);
+    return 0;
+}
+
 /* The threat signals of a message directed at its reader: one per kind, the scare-only terms, the count. */
 static int
 threat_signals(const Detector *d, PyObject *signals, PyObject *text, PyObject *t, PyObject *threats)
 {
     int ok = -1;
-    PyObject *grouped = NULL, *items = NULL, *scare = PyList_New(0), *counted = PyList_New(0), *value = NULL;
+    PyObject *grouped = NULL, *scare = PyList_New(0), *counted = PyList_New(0), *value = NULL;
     PyObject *phrases = NULL;
     if (scare == NULL || counted == NULL || (grouped = lg_call(d, O_BY_KIND, threats, NULL)) == NULL
-        || (items = PyMapping_Items(grouped)) == NULL) {
+        || add_threat_signals(d, signals, text, grouped) < 0) {
         goto done;
-    }
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {
-        PyObject *item = PyList_GET_ITEM(items, i), *kind, *hits;
-        if (!PyArg_ParseTuple(item, "OO:by_kind", &kind, &hits)) {
-            goto done;
-        }
-        PyObject *name = PyDict_GetItemWithError(d->o[O_THREAT_SIGNALS], kind);
-        if (name == NULL) {
-            if (!PyErr_Occurred()) {
-                PyErr_SetObject(PyExc_KeyError, kind);
-            }
-            goto done;
-        }
-        if (lg_add_signal(d, signals, name, text, hits, NULL, NULL) < 0) {
-            goto done;
-        }
     }
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(threats); i++) {
         PyObject *h = PyList_GET_ITEM(threats, i);
@@ -185,7 +219,6 @@ threat_signals(const Detector *d, PyObject *signals, PyObject *text, PyObject *t
     ok = 0;
 done:
     Py_XDECREF(grouped);
-    Py_XDECREF(items);
     Py_XDECREF(scare);
     Py_XDECREF(counted);
     Py_XDECREF(value);
@@ -193,15 +226,45 @@ done:
     return ok;
 }
 
-/* Whether t holds one of the words (a tuple of non-empty exact strs): 1, 0, or -1 with an exception set. */
-static int
-holds_a_word(PyObject *t, PyObject *words)
+/* The index of the first character of t at or after i whose bit (c % 64) is set in bits, or n. */
+#define SCAN_BITS(TYPE)                                         \
+    do {                                                        \
+        const TYPE *p = (const TYPE *)data;                     \
+        while (i < n && !((bits >> (p[i] & 63)) & 1)) {        \
+            i++;                                                \
+        }                                                       \
+    } while (0)
+
+static Py_ssize_t
+next_candidate(PyObject *t, Py_ssize_t i, uint64_t bits)
 {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(t), count = PyTuple_GET_SIZE(words);
-    int kind = PyUnicode_KIND(t);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(t);
     const void *data = PyUnicode_DATA(t);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+    switch (PyUnicode_KIND(t)) {
+    case PyUnicode_1BYTE_KIND:
+        SCAN_BITS(Py_UCS1);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        SCAN_BITS(Py_UCS2);
+        break;
+    default:
+        SCAN_BITS(Py_UCS4);
+        break;
+    }
+    return i;
+}
+
+/* Whether t holds one of the posing words (a tuple of non-empty exact strs, their first characters' bits in
+ * d->posing_firsts): 1, 0, or -1 with an exception set. The text is scanned once for the words' first characters,
+ * the words tried only there. */
+static int
+holds_a_word(const Detector *d, PyObject *t)
+{
+    PyObject *words = d->o[O_POSING_WORDS];
+    Py_ssize_t n = PyUnicode_GET_LENGTH(t), count = PyTuple_GET_SIZE(words);
+    uint64_t firsts = d->posing_firsts;
+    for (Py_ssize_t i = next_candidate(t, 0, firsts); i < n; i = next_candidate(t, i + 1, firsts)) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(t, i);
         for (Py_ssize_t w = 0; w < count; w++) {
             PyObject *word = PyTuple_GET_ITEM(words, w);
             if (PyUnicode_READ_CHAR(word, 0) == c) {
@@ -213,6 +276,27 @@ holds_a_word(PyObject *t, PyObject *words)
         }
     }
     return 0;
+}
+
+/* "冻结" in t: 1, 0, or -1 with an exception set */
+static int
+holds_freeze(PyObject *t)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(t);
+    Py_UCS4 first = PyUnicode_READ_CHAR(lg_words[W_FREEZE], 0), second = PyUnicode_READ_CHAR(lg_words[W_FREEZE], 1);
+    if (n < 2) {
+        return 0;
+    }
+    for (Py_ssize_t i = 0;; i++) {
+        /* a first character with one after it */
+        i = PyUnicode_FindChar(t, first, i, n - 1, 1);
+        if (i < 0) {
+            return i == -1 ? 0 : -1;
+        }
+        if (PyUnicode_READ_CHAR(t, i + 1) == second) {
+            return 1;
+        }
+    }
 }
 
 static PyObject *
@@ -236,7 +320,7 @@ detector_call(Detector *d, PyObject *const *args, size_t nargsf, PyObject *kwnam
     }
     Py_INCREF(t);
     Py_INCREF(hits);
-    freeze = PyUnicode_Contains(t, lg_words[W_FREEZE]);
+    freeze = holds_freeze(t);
     if (freeze < 0) {
         goto done;
     }
@@ -284,7 +368,7 @@ detector_call(Detector *d, PyObject *const *args, size_t nargsf, PyObject *kwnam
             Py_XDECREF(at);
         }
         if (r > 0 && posing < 0
-            && (posing = d->o[O_POSING_WORDS] != NULL ? holds_a_word(t, d->o[O_POSING_WORDS])
+            && (posing = d->o[O_POSING_WORDS] != NULL ? holds_a_word(d, t)
                                                  : lg_search(d->o[O_POSING], t, NULL, NULL)) < 0) {
             r = -1;
         }
@@ -405,7 +489,14 @@ check_objects(Detector *d)
             return -1;
         }
     }
-    return plain_words(d->o[O_POSING], &d->o[O_POSING_WORDS]);
+    if (plain_words(d->o[O_POSING], &d->o[O_POSING_WORDS]) < 0) {
+        return -1;
+    }
+    PyObject *words = d->o[O_POSING_WORDS];
+    for (Py_ssize_t i = 0; words != NULL && i < PyTuple_GET_SIZE(words); i++) {
+        d->posing_firsts |= (uint64_t)1 << (PyUnicode_READ_CHAR(PyTuple_GET_ITEM(words, i), 0) & 63);
+    }
+    return 0;
 }
 
 static PyObject *

@@ -6,6 +6,8 @@
 
 #include "detector.h"
 
+#include <stdint.h>
+
 /* the objects bind() takes, by keyword */
 enum {
     O_REFERENCE, O_READ, O_NTEXT, O_FEATURES, O_TEXT_FEATURE, O_LINK, O_HIT, O_ENTRY,
@@ -27,6 +29,7 @@ typedef struct {
     PyObject *o[N_HELD];        /* strong references, by the enums above */
     Py_ssize_t at[N_SLOTS];     /* the slots' offsets in their records (of the exact classes bound) */
     Py_ssize_t tail_window;     /* court_tail_window */
+    uint64_t posing_firsts;     /* the first characters of the posing words, as bits (c % 64) */
 } Detector;
 
 /* a slot of a record of the exact class bound: NULL when unset */
@@ -34,8 +37,9 @@ typedef struct {
 
 /* the words of the body, interned */
 enum {
-    W_FREEZE, W_COURT, W_SCARE, W_CREDIT_RECORD, W_COURT_CHANNEL, W_SCARE_ONLY, W_TERM_COUNT, W_CASE_NUMBER,
-    W_COURT_CHANNEL_SIGNAL, W_COURT_SIGNATURE, W_SEARCH, W_FINDITER, W_SPAN, W_GROUP, W_SORT, W_SEP, N_WORDS
+    W_FREEZE, W_COURT, W_PEOPLES_COURT, W_SCARE, W_CREDIT_RECORD, W_COURT_CHANNEL, W_SCARE_ONLY, W_TERM_COUNT,
+    W_CASE_NUMBER, W_COURT_CHANNEL_SIGNAL, W_COURT_SIGNATURE, W_SEARCH, W_FINDITER, W_SPAN, W_GROUP, W_SORT, W_SEP,
+    N_WORDS
 };
 extern PyObject *lg_words[N_WORDS];
 /* keyword names of the calls: (value,), (key,), (nspans, value, detail) */

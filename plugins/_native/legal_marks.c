@@ -3,6 +3,25 @@
  */
 #include "legal.h"
 
+/* Whether the court tail pattern may match t: t, stripped of the characters of the pattern's trailing class
+ * [\s.。!] (\s as re reads a str: Py_UNICODE_ISSPACE), must end with 人民法院, the end of the pattern's group.
+ * This implies the reference's pre-check, "法院" in t. */
+static int
+may_end_with_a_court(PyObject *t)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(t);
+    int kind = PyUnicode_KIND(t);
+    const void *data = PyUnicode_DATA(t);
+    for (; n > 0; n--) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, n - 1);
+        if (c != '.' && c != 0x3002 /* 。 */ && c != '!' && !Py_UNICODE_ISSPACE(c)) {
+            break;
+        }
+    }
+    PyObject *court = lg_words[W_PEOPLES_COURT];
+    return n >= PyUnicode_GET_LENGTH(court) && PyUnicode_Tailmatch(t, court, 0, n, 1) == 1;
+}
+
 /* _court_marks: the case number, the court channels (channel: the court_channel hits) and a court's signature */
 int
 lg_court_marks(const Detector *d, PyObject *signals, PyObject *text, PyObject *features, PyObject *channel)
@@ -32,7 +51,7 @@ lg_court_marks(const Detector *d, PyObject *signals, PyObject *text, PyObject *f
         }
         Py_CLEAR(nspans);
     }
-    if ((court_links = PyList_New(0)) == NULL) {
+    if (PyTuple_GET_SIZE(links) > 0 && (court_links = PyList_New(0)) == NULL) {
         goto done;
     }
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(links); i++) {
@@ -42,7 +61,8 @@ lg_court_marks(const Detector *d, PyObject *signals, PyObject *text, PyObject *f
             goto done;
         }
     }
-    Py_ssize_t n_channel = PySequence_Fast_GET_SIZE(channel), n_links = PyList_GET_SIZE(court_links);
+    Py_ssize_t n_channel = PySequence_Fast_GET_SIZE(channel);
+    Py_ssize_t n_links = court_links == NULL ? 0 : PyList_GET_SIZE(court_links);
     if (n_channel > 0 || n_links > 0) {
         /* "、".join(dict.fromkeys(names)) */
         if ((names = PyDict_New()) == NULL || (nspans = PyList_New(n_links)) == NULL) {
@@ -88,7 +108,7 @@ lg_court_marks(const Detector *d, PyObject *signals, PyObject *text, PyObject *f
         }
     }
     else {
-        int r = PyUnicode_Contains(t, lg_words[W_COURT]);   /* the pattern holds 法院: a cheap pre-check */
+        int r = may_end_with_a_court(t);
         if (r > 0) {
             Py_ssize_t start = PyUnicode_GET_LENGTH(t) - d->tail_window;
             if ((pos = PyLong_FromSsize_t(start > 0 ? start : 0)) == NULL) {
