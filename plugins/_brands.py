@@ -200,10 +200,13 @@ REFERENCE: dict[str, Callable[..., object]] = {
 _native = load("brands")
 
 
-def _bind(references: dict[str, Callable[..., object]]) -> None:
-    """Hand the C its objects and the functions it calls for what it does not handle (tests pass others)."""
+def _bind(references: dict[str, Callable[..., object]]) -> bool:
+    """Hand the C its objects and the functions it calls for what it does not handle (tests pass others).
+
+    True when the C's pre-checks of _SELF_NAMING and _INTRODUCTION are on (they are written for these patterns).
+    """
     assert _native is not None
-    _native.bind(
+    pre_checks: bool = _native.bind(
         claim=Claim,
         normalized_text=NormalizedText,
         features=Features,
@@ -224,6 +227,7 @@ def _bind(references: dict[str, Callable[..., object]]) -> None:
         derived=_DERIVED,
         references=references,
     )
+    return pre_checks
 
 
 if _native is not None:

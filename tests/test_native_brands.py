@@ -4,6 +4,7 @@ for any input."""
 
 from __future__ import annotations
 
+import re
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -224,9 +225,12 @@ def test_a_lexicon_path_change_reaches_the_claims(monkeypatch: pytest.MonkeyPatc
 def test_no_references_leak() -> None:
     ntext, features = nd.inputs("【招商银行】您好，这里是支付宝客服，人民法院通知：冻结你的微信")
     odd = nd.OddText(ntext.original, ntext.text)
+    many = nd.inputs("【招商银行】工商银行 http://a.cn " * 12 + "这里是支付宝客服")  # beyond the C's stack arrays
+    assert len(many[1].signatures) > 8 and len(many[1].links) > 8
     find_claims = nd.fresh_claims(C.find_claims)
     calls: list[nd.LeakCall] = [
         (find_claims, (ntext, features), None),
+        (find_claims, many, None),
         (C.find_claims, (ntext, features), None),  # the cached claims
         (find_claims, (odd, features), None),
         (C.from_lexicons, (*_brands._DISPLAY_TABLE, ""), None),
@@ -236,3 +240,46 @@ def test_no_references_leak() -> None:
         nd.assert_calls_leak_nothing(calls, 1500)
     finally:
         _brands._LAST[0] = None
+
+
+def test_the_pattern_pre_checks_are_on_for_these_patterns_only() -> None:
+    assert _brands._bind(REFERENCE)
+    other = re.compile(_brands._SELF_NAMING.pattern + "|x")
+    try:
+        with nd.replaced(_brands, _SELF_NAMING=other):
+            assert not _brands._bind(REFERENCE)
+            for text in ["招商银行x", "招商银行通知", "我是招商银行", "【招商银行】x"]:
+                same_claims(*nd.inputs(text))
+    finally:
+        assert _brands._bind(REFERENCE)
+
+
+# The characters the pre-checks look for and the ones that end the patterns' windows, singly, around names.
+PRE_CHECK_WORDS = [*NAMES, *"是自我来通提告公温客:,。，x", "通知", "客服", "我是", "来自", "温馨提示", "\ud800"]
+
+
+@given(nd.joined(PRE_CHECK_WORDS))
+@settings(max_examples=600)
+def test_the_pre_checks_never_skip_a_match(text: str) -> None:
+    with c_only():
+        same_claims(*nd.inputs(text))
+
+
+@pytest.mark.parametrize("cue", ["通知", "提醒", "告知", "公告", "温馨提示", "客服", ":", "通", "客", "温馨"])
+def test_each_self_naming_cue_at_each_distance(cue: str) -> None:
+    with c_only():
+        for filler in ["", "x", "是", "xx", "xxx", "xxxx", "xxxxx", ",", "xx。"]:
+            for text in [
+                f"招商银行{filler}{cue}",
+                f"您好招商银行{filler}{cue}您好",
+                f"【支付宝】招商银行{filler}{cue}",
+            ]:
+                same_claims(*nd.inputs(text))
+
+
+@pytest.mark.parametrize("cue", ["我是", "我们是", "这里是", "本人是", "我方是", "我司是", "来自", "是", "自"])
+def test_each_introduction_at_each_distance(cue: str) -> None:
+    with c_only():
+        for filler in ["", "x", "xx", "xxx", "xxxx", "xxxxx", ",", "x。x"]:
+            for text in [f"{cue}{filler}招商银行", f"您好{cue}{filler}招商银行", f"{cue}{filler}工商银行"]:
+                same_claims(*nd.inputs(text))

@@ -5,7 +5,9 @@
  * Each function runs what the detectors pass (an exact NormalizedText and Features, TermHits of plain str and
  * int, a warm cache) and hands anything else to its Python reference before any side effect of its own: odd input
  * gets the reference's result or exception. The regular expressions, the term reader and the per-message record
- * of plugins/_terms.py are the Python objects bound once at import (the C ones where those are built).
+ * of plugins/_terms.py are the Python objects bound once at import (the C ones where those are built). Most
+ * pattern calls are skipped by pre-checks that look for a character every match holds (written for the patterns
+ * of _brands.py: bind turns them off for any other).
  */
 #include "detector.h"
 
@@ -31,12 +33,15 @@ static struct {
     PyObject *self_naming;      /* _SELF_NAMING.match */
     PyObject *introduction;     /* _INTRODUCTION.search */
     Py_ssize_t window, opening; /* _INTRODUCTION_WINDOW, _OPENING */
+    int prefilter;              /* the patterns are the ones the pre-checks below are written for */
+    /* the slots read: NormalizedText.text, Features.signatures and .links, TextFeature.nspan, Link.nspan */
+    Py_ssize_t o_text, o_signatures, o_links, o_feature_nspan, o_link_nspan;
     PyObject *brand, *claim_kind;
     PyObject *message;          /* _terms._message: lexicon_env(ntext) is message(ntext).env */
     PyObject *display_args;     /* _DISPLAY_TABLE: display_names(env) is from_lexicons(*display_args, env) */
     PyObject *derived;          /* _DERIVED */
     PyObject *ref_find_claims, *ref_claim_list, *ref_from_lexicons;
-    PyObject *s_text, *s_signatures, *s_links, *s_nspan, *s_env;
+    PyObject *s_env;
 } BR;
 
 /* What a fast path returns when the reference must answer; never dereferenced. */
@@ -67,41 +72,30 @@ brands_from_lexicons(PyObject *module, PyObject *const *args, Py_ssize_t nargs, 
 
 /* ---- find_claims ---- */
 
-/* The nspans of the records of an exact tuple of exact ``type``: their number, or -1 when the reference must
- * answer. ``*out`` is PyMem memory the caller frees (NULL for none). */
+/* The nspans of the records (exact ``type``, nspan in the slot at ``nspan_offset``) of the exact tuple
+ * ``records``: their number, or -1 when the reference must answer. ``*out`` is ``small`` (room for 8) or PyMem
+ * memory the caller frees. */
 static Py_ssize_t
-read_nspans(PyObject *features, PyObject *attr, PyTypeObject *type, span **out)
+read_nspans(PyObject *records, PyTypeObject *type, Py_ssize_t nspan_offset, span *small, span **out)
 {
-    *out = NULL;
-    PyObject *records = PyObject_GetAttr(features, attr);
-    if (records == NULL) {
-        PyErr_Clear();  /* the reference raises it again */
+    *out = small;
+    if (records == NULL || !PyTuple_CheckExact(records)) {
         return -1;
     }
-    Py_ssize_t n = PyTuple_CheckExact(records) ? PyTuple_GET_SIZE(records) : -1;
-    span *spans = n > 0 ? PyMem_New(span, n) : NULL;
-    if (n > 0 && spans == NULL) {
-        n = -1;
+    Py_ssize_t n = PyTuple_GET_SIZE(records);
+    if (n > 8 && (*out = PyMem_New(span, n)) == NULL) {
+        *out = small;
+        return -1;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *record = PyTuple_GET_ITEM(records, i), *nspan = NULL;
-        if (Py_TYPE(record) == type && (nspan = PyObject_GetAttr(record, BR.s_nspan)) == NULL) {
-            PyErr_Clear();
-        }
-        int ok = nspan != NULL && PyTuple_CheckExact(nspan) && PyTuple_GET_SIZE(nspan) == 2
-                 && as_ssize(PyTuple_GET_ITEM(nspan, 0), &spans[i].a)
-                 && as_ssize(PyTuple_GET_ITEM(nspan, 1), &spans[i].b);
-        Py_XDECREF(nspan);
-        if (!ok) {
-            n = -1;
+        PyObject *record = PyTuple_GET_ITEM(records, i);
+        PyObject *nspan = Py_TYPE(record) == type ? DT_SLOT(record, nspan_offset) : NULL;
+        if (nspan == NULL || !PyTuple_CheckExact(nspan) || PyTuple_GET_SIZE(nspan) != 2
+            || !as_ssize(PyTuple_GET_ITEM(nspan, 0), &(*out)[i].a)
+            || !as_ssize(PyTuple_GET_ITEM(nspan, 1), &(*out)[i].b)) {
+            return -1;
         }
     }
-    Py_DECREF(records);
-    if (n < 0) {
-        PyMem_Free(spans);
-        spans = NULL;
-    }
-    *out = spans;
     return n;
 }
 
@@ -130,6 +124,69 @@ found(PyObject *method, PyObject *text, PyObject *pos, PyObject *endpos)
     return result;
 }
 
+/* The patterns of _brands.py the pre-checks are written for: bind turns the pre-checks off for any other. */
+static const char self_naming_pattern[] =
+    "[^,.!?;:\u3002\uff0c]{0,4}?(?:\u901a\u77e5|\u63d0\u9192|\u544a\u77e5|\u516c\u544a|"
+    "\u6e29\u99a8\u63d0\u793a|\u5ba2\u670d|:)";
+static const char introduction_pattern[] =
+    "(?:\u6211\u662f|\u6211\u4eec\u662f|\u8fd9\u91cc\u662f|\u672c\u4eba\u662f|\u6211\u65b9\u662f|"
+    "\u6211\u53f8\u662f|\u6765\u81ea)[^,.!?;:\u3002\uff0c]{0,4}\\Z";
+
+/* Whether one of the characters ``chars`` stands in text[from:to] (clipped to the text). */
+static int
+any_in(PyObject *text, Py_ssize_t from, Py_ssize_t to, const Py_UCS4 *chars, int n_chars)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    to = Py_MIN(to, PyUnicode_GET_LENGTH(text));
+    for (Py_ssize_t i = Py_MAX(from, 0); i < to; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        for (int j = 0; j < n_chars; j++) {
+            if (c == chars[j]) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Necessary conditions for a match, each only where pos (and endpos) lie in the text, where the pattern clips
+ * nothing. _SELF_NAMING.match(text, end): an alternative starts after at most four characters, so ':' or the
+ * first two characters of another alternative start in text[end:end + 5]. _INTRODUCTION.search(text, from,
+ * start): every alternative ends in \u662f or \u81ea, followed by at most four characters before \Z (start). */
+static int
+may_name_itself(PyObject *text, Py_ssize_t end)
+{
+    static const Py_UCS4 first[] = {0x901a, 0x63d0, 0x544a, 0x516c, 0x6e29, 0x5ba2};
+    static const Py_UCS4 second[] = {0x77e5, 0x9192, 0x77e5, 0x544a, 0x99a8, 0x670d};
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    if (!BR.prefilter || end < 0 || end > length) {
+        return 1;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    for (Py_ssize_t i = end; i < Py_MIN(end + 5, length); i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c == ':') {
+            return 1;
+        }
+        for (int j = 0; i + 1 < length && j < 6; j++) {
+            if (c == first[j] && PyUnicode_READ(kind, data, i + 1) == second[j]) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int
+may_be_introduced(PyObject *text, Py_ssize_t from, Py_ssize_t start)
+{
+    static const Py_UCS4 last[] = {0x662f, 0x81ea};
+    return !BR.prefilter || start < 0 || start > PyUnicode_GET_LENGTH(text)
+           || any_in(text, Py_MAX(from, start - 5), start, last, 2);
+}
+
 /* _names_itself or _introduced for a hit outside the signatures: 1, 0, or -1 with an exception set */
 static int
 speaks_as(PyObject *text, const name_hit *h, const span *signatures, Py_ssize_t n_signatures)
@@ -141,13 +198,17 @@ speaks_as(PyObject *text, const name_hit *h, const span *signatures, Py_ssize_t 
             break;
         }
     }
-    if (h->b - opening <= BR.opening) {
+    if (h->b - opening <= BR.opening && may_name_itself(text, h->b)) {
         int r = found(BR.self_naming, text, h->end, NULL);
         if (r != 0) {
             return r;
         }
     }
-    PyObject *from = PyLong_FromSsize_t(h->a - BR.window > 0 ? h->a - BR.window : 0);
+    Py_ssize_t a = h->a - BR.window > 0 ? h->a - BR.window : 0;
+    if (!may_be_introduced(text, a, h->a)) {
+        return 0;
+    }
+    PyObject *from = PyLong_FromSsize_t(a);
     if (from == NULL) {
         return -1;
     }
@@ -227,27 +288,34 @@ claims_fast(PyObject *ntext, PyObject *features, PyObject *hits)
         || !(PyList_CheckExact(hits) || PyTuple_CheckExact(hits))) {
         return FALLBACK;
     }
-    PyObject *text = PyObject_GetAttr(ntext, BR.s_text);
+    PyObject *text = DT_SLOT(ntext, BR.o_text);
     if (text == NULL || !PyUnicode_CheckExact(text)) {
-        PyErr_Clear();
-        Py_XDECREF(text);
         return FALLBACK;
     }
+    Py_INCREF(text);
     PyObject *result = FALLBACK, *display = NULL;
-    PyObject *snapshot = PySequence_Tuple(hits);
-    name_hit *kept = snapshot == NULL ? NULL : PyMem_New(name_hit, PyTuple_GET_SIZE(snapshot) + 1);
-    span *signatures = NULL, *links = NULL;
+    /* a snapshot of the hits: the calls below run Python, which could change the list */
+    PyObject *snapshot = PyTuple_CheckExact(hits) ? Py_NewRef(hits) : PyList_AsTuple(hits);
+    name_hit small_kept[8], *kept = small_kept;
+    span small_signatures[8], small_links[8], *signatures = small_signatures, *links = small_links;
     Py_ssize_t n = -1, n_signatures = -1, n_links = -1;
-    if (kept == NULL) {
-        result = snapshot == NULL ? NULL : PyErr_NoMemory();
+    if (snapshot == NULL) {
+        result = NULL;
+        goto done;
+    }
+    if (PyTuple_GET_SIZE(snapshot) > 8 && (kept = PyMem_New(name_hit, PyTuple_GET_SIZE(snapshot))) == NULL) {
+        kept = small_kept;
+        result = PyErr_NoMemory();
         goto done;
     }
     if ((n = name_hits(snapshot, kept)) <= 0) {
         result = n == 0 ? PyTuple_New(0) : FALLBACK;
         goto done;
     }
-    if ((n_signatures = read_nspans(features, BR.s_signatures, BR.feature_type, &signatures)) < 0
-        || (n_links = read_nspans(features, BR.s_links, BR.link_type, &links)) < 0) {
+    n_signatures = read_nspans(DT_SLOT(features, BR.o_signatures), BR.feature_type, BR.o_feature_nspan,
+                               small_signatures, &signatures);
+    if (n_signatures < 0 || (n_links = read_nspans(DT_SLOT(features, BR.o_links), BR.link_type,
+                                                   BR.o_link_nspan, small_links, &links)) < 0) {
         goto done;
     }
     PyObject *message = PyObject_Vectorcall(BR.message, &ntext, 1, NULL);
@@ -280,7 +348,9 @@ claims_fast(PyObject *ntext, PyObject *features, PyObject *hits)
         }
         kept[m++] = *h;
     }
-    qsort(kept, (size_t)m, sizeof(name_hit), claim_order);
+    if (m > 1) {
+        qsort(kept, (size_t)m, sizeof(name_hit), claim_order);
+    }
     PyObject *claims = PyTuple_New(m);
     for (Py_ssize_t i = 0; claims != NULL && i < m; i++) {
         name_hit *h = &kept[i];
@@ -303,9 +373,15 @@ done:
     Py_DECREF(text);
     Py_XDECREF(snapshot);
     Py_XDECREF(display);
-    PyMem_Free(kept);
-    PyMem_Free(signatures);
-    PyMem_Free(links);
+    if (kept != small_kept) {
+        PyMem_Free(kept);
+    }
+    if (signatures != small_signatures) {
+        PyMem_Free(signatures);
+    }
+    if (links != small_links) {
+        PyMem_Free(links);
+    }
     return result;
 }
 
@@ -360,6 +436,36 @@ brands_find_claims(PyObject *module, PyObject *const *args, Py_ssize_t nargs, Py
 
 /* ---- binding ---- */
 
+/* Whether ``method`` is the bound method ``name`` of the compiled pattern ``pattern`` (UTF-8) with the flags
+ * re.UNICODE alone: 1, 0, or -1 with an exception set. */
+static int
+is_pattern_method(PyObject *method, const char *name, const char *pattern)
+{
+    if (!PyCFunction_Check(method) || PyCFunction_GET_SELF(method) == NULL
+        || strcmp(((PyCFunctionObject *)method)->m_ml->ml_name, name) != 0) {
+        return 0;
+    }
+    PyObject *owner = PyCFunction_GET_SELF(method);
+    PyObject *source = PyObject_GetAttrString(owner, "pattern");
+    PyObject *flags = source == NULL ? NULL : PyObject_GetAttrString(owner, "flags");
+    if (flags == NULL) {
+        Py_XDECREF(source);
+        PyErr_Clear();  /* not a pattern */
+        return 0;
+    }
+    PyObject *expected = PyUnicode_FromString(pattern);
+    int result = expected == NULL ? -1 : 0;
+    if (expected != NULL && PyUnicode_CheckExact(source) && PyLong_CheckExact(flags)) {
+        long value = PyLong_AsLong(flags);
+        PyErr_Clear();
+        result = value == 32 && PyUnicode_Compare(source, expected) == 0;
+    }
+    Py_DECREF(source);
+    Py_DECREF(flags);
+    Py_XDECREF(expected);
+    return result;
+}
+
 static PyObject *
 brands_bind(PyObject *module, PyObject *args, PyObject *kwargs)
 {
@@ -394,6 +500,19 @@ brands_bind(PyObject *module, PyObject *args, PyObject *kwargs)
         PyErr_SetString(PyExc_TypeError, "bind: TermHit and Entry must be tuples");
         return NULL;
     }
+    Py_ssize_t o_text, o_signatures, o_links, o_feature_nspan, o_link_nspan;
+    if (dt_slot_offset(types[0], "text", &o_text) < 0 || dt_slot_offset(types[1], "signatures", &o_signatures) < 0
+        || dt_slot_offset(types[1], "links", &o_links) < 0 || dt_slot_offset(types[2], "nspan", &o_link_nspan) < 0
+        || dt_slot_offset(types[3], "nspan", &o_feature_nspan) < 0) {
+        return NULL;
+    }
+    int prefilter = is_pattern_method(self_naming, "match", self_naming_pattern);
+    if (prefilter > 0) {
+        prefilter = is_pattern_method(introduction, "search", introduction_pattern);
+    }
+    if (prefilter < 0) {
+        return NULL;
+    }
     sg_record record;
     if (sg_record_init(&record, claim, claim_fields) < 0) {
         return NULL;
@@ -415,8 +534,14 @@ brands_bind(PyObject *module, PyObject *args, PyObject *kwargs)
     }
     BR.window = window;
     BR.opening = opening;
+    BR.prefilter = prefilter;
+    BR.o_text = o_text;
+    BR.o_signatures = o_signatures;
+    BR.o_links = o_links;
+    BR.o_feature_nspan = o_feature_nspan;
+    BR.o_link_nspan = o_link_nspan;
     BR.bound = 1;
-    Py_RETURN_NONE;
+    return PyBool_FromLong(prefilter);  /* whether the pre-checks of the patterns are on */
 }
 
 #define FAST(name, doc) {#name, (PyCFunction)(void (*)(void))brands_##name, METH_FASTCALL | METH_KEYWORDS, doc}
@@ -425,7 +550,8 @@ static PyMethodDef brands_methods[] = {
     FAST(from_lexicons, "from_lexicons(key, names, build, env=None)"),
     {"bind", (PyCFunction)(void (*)(void))brands_bind, METH_VARARGS | METH_KEYWORDS,
      "bind(*, claim, normalized_text, features, link, text_feature, term_hit, entry, read, last, self_naming, "
-     "introduction, window, opening, brand, claim_kind, message, display_table_args, derived, references)"},
+     "introduction, window, opening, brand, claim_kind, message, display_table_args, derived, references) -> "
+     "whether the pre-checks of the patterns are on"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -438,12 +564,8 @@ static struct PyModuleDef brands_module = {
 PyMODINIT_FUNC
 PyInit__cbrands(void)
 {
-    static const char *const names[] = {"text", "signatures", "links", "nspan", "env"};
-    PyObject **slots[] = {&BR.s_text, &BR.s_signatures, &BR.s_links, &BR.s_nspan, &BR.s_env};
-    for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
-        if (*slots[i] == NULL && (*slots[i] = PyUnicode_InternFromString(names[i])) == NULL) {
-            return NULL;
-        }
+    if (BR.s_env == NULL && (BR.s_env = PyUnicode_InternFromString("env")) == NULL) {
+        return NULL;
     }
     return PyModule_Create(&brands_module);
 }
