@@ -154,14 +154,20 @@ def test_a_replaced_attribute_takes_the_python_path(monkeypatch: pytest.MonkeyPa
         (engine, "_fast", None),
         (engine, "_find_spans", lambda text: engine.pack.literals.find_spans(text)),
         (engine, "host", PluginHost.from_entry_points()),
+        (engine, "_concludes_natively", False),
+        (engine.normalizer, "_plan", engine.normalizer._plan),  # the cached plan, deleted: built again on use
         (engine.host, "_detection", Detection([c[:3] for c in detection.calls], detection.signal_check)),
+        (detection, "_loop", None),
         (engine_module, "extract", lambda ntext: extract(ntext)),
         (engine_module, "check_input", lambda message: check_input(message)),
         (time, "perf_counter", lambda: clock()),
     ]
     for owner, name, value in replacements:
         with monkeypatch.context() as patch:
-            patch.setattr(owner, name, value)
+            if name == "_plan":
+                patch.delattr(owner, name)
+            else:
+                patch.setattr(owner, name, value)
             before = spy.calls
             assert engine.judge(message).verdict == expected.verdict
             assert spy.calls == before + 1, name
@@ -320,3 +326,58 @@ def test_judging_leaks_nothing(engines: tuple[Engine, Engine]) -> None:
                 fast.check_message(bad)
 
     assert_no_leak(work)
+
+
+class BudgetChanger:
+    """A plugin whose detector gives the engine's guard another budget while the message is being judged."""
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+
+    @hookimpl
+    def smsguard_signals(self) -> list[SignalSpec]:
+        return [SignalSpec("changer.seen", "bool", "the changer ran")]
+
+    @hookimpl
+    def smsguard_detect(self, message: Message) -> list[Signal]:
+        assert self.engine is not None
+        guard = self.engine.host.guard
+        guard.time_budget_s = float(guard.time_budget_s) + 1.0  # a new float object each time
+        return []
+
+
+def test_a_budget_replaced_while_judging_is_harmless() -> None:
+    fast_plugin, slow_plugin = BudgetChanger(), BudgetChanger()
+    fast, slow = Engine.default(plugins=[fast_plugin]), Engine.default(plugins=[slow_plugin])
+    fast_plugin.engine, slow_plugin.engine = fast, slow
+    slow._native_judge = None
+    messages = [Message(m.text, m.sender or None) for m in Generator(5).messages(200)]
+
+    def work() -> None:
+        for message in messages:
+            assert fast.judge(message).verdict == slow.judge(message).verdict
+
+    assert_no_leak(work)
+    assert fast.host.guard.time_budget_s == slow.host.guard.time_budget_s
+
+
+def test_a_text_the_plan_leaves_to_python_goes_to_judge_one_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = Engine.default()
+    expected = engine.judge(Message(THREAT))
+    spy = PythonPathSpy(monkeypatch)
+    judge = JUDGE.Judge(
+        engine,
+        engine.host,
+        engine._lock,
+        lambda text, any_text: None,  # what Plan.normalize answers for a text it does not take
+        engine_module.extract,
+        engine.host._detection._loop.run,
+        engine._fast.conclude,  # type: ignore[union-attr]
+        engine._find_spans,
+        Message,
+        Guard,
+        BUDGET_CHARS,
+        (),
+    ).judge
+    assert judge(Message(THREAT)) == expected
+    assert spy.calls == 1

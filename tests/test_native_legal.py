@@ -393,3 +393,14 @@ def test_no_court_links_and_court_links() -> None:
     ntext = nd.NORMALIZER.normalize("请登录网站查询，将起诉你。朝阳区人民法院")
     for links in ((), (Link("x", "a.b", (0, 1), (0, 1)),), (Link("x", "zxgk.court.gov.cn", (0, 1), (2, 3)),)):
         raw(ntext.text, Features(links=links))
+
+
+def test_another_court_tail_pattern_gets_the_references_pre_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The end-of-text pre-check is written for legal._COURT_TAIL; an edited pattern must not be skipped by it."""
+    edited = re.compile(r"(?:\A|[。!?\s—-])([\u4e00-\u9fff]{2,16}(?:人民|中级)法院)[\s.。!]*\Z")
+    bound = DETECTOR.bind(court_tail=edited, reference=nd.refuse)
+    monkeypatch.setattr(legal, "_COURT_TAIL", edited)
+    for court in ("朝阳区人民法院", "某某市中级法院", "某某市中级法院。", "某某法院"):
+        text = f"请按时到庭，否则将依法起诉你。{court}"
+        nd.agree(legal.detect_reference, [bound], MESSAGE, *nd.inputs(text))
+    assert {s.name for s in bound(MESSAGE, *nd.inputs("请按时到庭。某某市中级法院"))} >= {"legal.court_signature"}

@@ -233,6 +233,13 @@ def test_the_collector_leaves_the_engine_alone_during_a_scan_only(pack: Path, mo
     assert code == 0 and len(out.splitlines()) == 3
     assert frozen[0] > before  # the engine built, and what else the process holds, is frozen
     assert gc.get_freeze_count() == 0  # and unfrozen once the scan ends
+    gc.freeze()  # what a caller froze stays frozen
+    try:
+        held = gc.get_freeze_count()
+        assert scan(pack, stdin=jsonl(3))[0] == 0
+        assert gc.get_freeze_count() >= held
+    finally:
+        gc.unfreeze()
 
 
 @pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs process groups")

@@ -445,25 +445,7 @@ is_pattern_method(PyObject *method, const char *name, const char *pattern)
         || strcmp(((PyCFunctionObject *)method)->m_ml->ml_name, name) != 0) {
         return 0;
     }
-    PyObject *owner = PyCFunction_GET_SELF(method);
-    PyObject *source = PyObject_GetAttrString(owner, "pattern");
-    PyObject *flags = source == NULL ? NULL : PyObject_GetAttrString(owner, "flags");
-    if (flags == NULL) {
-        Py_XDECREF(source);
-        PyErr_Clear();  /* not a pattern */
-        return 0;
-    }
-    PyObject *expected = PyUnicode_FromString(pattern);
-    int result = expected == NULL ? -1 : 0;
-    if (expected != NULL && PyUnicode_CheckExact(source) && PyLong_CheckExact(flags)) {
-        long value = PyLong_AsLong(flags);
-        PyErr_Clear();
-        result = value == 32 && PyUnicode_Compare(source, expected) == 0;
-    }
-    Py_DECREF(source);
-    Py_DECREF(flags);
-    Py_XDECREF(expected);
-    return result;
+    return dt_is_pattern(PyCFunction_GET_SELF(method), pattern);
 }
 
 static PyObject *

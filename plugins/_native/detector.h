@@ -483,4 +483,31 @@ dt_append_call(PyObject *signals, PyObject *f, PyObject *const *args, Py_ssize_t
     return r;
 }
 
+
+/* Whether ``obj`` is a compiled pattern of the source ``pattern`` (UTF-8) with the flags re.UNICODE alone (what
+ * re.compile gives a str pattern without flags): 1, 0, or -1 with an exception set. A pre-check written for one
+ * pattern is used only when this holds, so that an edited pattern is never skipped wrongly. */
+static inline int
+dt_is_pattern(PyObject *obj, const char *pattern)
+{
+    PyObject *source = PyObject_GetAttrString(obj, "pattern");
+    PyObject *flags = source == NULL ? NULL : PyObject_GetAttrString(obj, "flags");
+    if (flags == NULL) {
+        Py_XDECREF(source);
+        PyErr_Clear();  /* not a pattern */
+        return 0;
+    }
+    PyObject *expected = PyUnicode_FromString(pattern);
+    int result = expected == NULL ? -1 : 0;
+    if (expected != NULL && PyUnicode_CheckExact(source) && PyLong_CheckExact(flags)) {
+        long value = PyLong_AsLong(flags);
+        PyErr_Clear();
+        result = value == 32 && PyUnicode_Compare(source, expected) == 0;
+    }
+    Py_DECREF(source);
+    Py_DECREF(flags);
+    Py_XDECREF(expected);
+    return result;
+}
+
 #endif

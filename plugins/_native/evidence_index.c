@@ -132,8 +132,9 @@ int
 ev_bind_arguments(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, PyObject *const *names, int count,
                   PyObject **out)
 {
-    int index[N_MAKE_SIGNAL_PARAMETERS];
-    if (nargs > count || (kwnames != NULL && !ev_keyword_indexes(kwnames, names, count, index))) {
+    int index[N_MAKE_SIGNAL_PARAMETERS];    /* the longest parameter list of the helpers */
+    if (count > N_MAKE_SIGNAL_PARAMETERS || nargs > count
+        || (kwnames != NULL && !ev_keyword_indexes(kwnames, names, count, index))) {
         return 0;
     }
     for (Py_ssize_t i = 0; i < nargs; i++) {

@@ -484,6 +484,11 @@ check_objects(Detector *d)
         }
         return -1;
     }
+    /* plugins/legal.py's _COURT_TAIL; another pattern gets the reference's own pre-check, "法院" in the text */
+    if ((d->tail_prechecked = dt_is_pattern(d->o[O_COURT_TAIL],
+                                            "(?:\\A|[。!?\\s—-])([\\u4e00-\\u9fff]{2,16}人民法院)[\\s.。!]*\\Z")) < 0) {
+        return -1;
+    }
     for (int i = 0; i < N_SLOTS; i++) {
         if (dt_slot_offset(d->o[SLOTS[i].cls], SLOTS[i].name, &d->at[i]) < 0) {
             return -1;

@@ -29,6 +29,7 @@ typedef struct {
     PyObject *o[N_HELD];        /* strong references, by the enums above */
     Py_ssize_t at[N_SLOTS];     /* the slots' offsets in their records (of the exact classes bound) */
     Py_ssize_t tail_window;     /* court_tail_window */
+    int tail_prechecked;        /* court_tail is the pattern may_end_with_a_court was written for */
     uint64_t posing_firsts;     /* the first characters of the posing words, as bits (c % 64) */
 } Detector;
 

@@ -108,7 +108,7 @@ lg_court_marks(const Detector *d, PyObject *signals, PyObject *text, PyObject *f
         }
     }
     else {
-        int r = may_end_with_a_court(t);
+        int r = d->tail_prechecked ? may_end_with_a_court(t) : PyUnicode_Contains(t, lg_words[W_COURT]);
         if (r > 0) {
             Py_ssize_t start = PyUnicode_GET_LENGTH(t) - d->tail_window;
             if ((pos = PyLong_FromSsize_t(start > 0 ? start : 0)) == NULL) {

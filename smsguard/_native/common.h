@@ -125,6 +125,51 @@ sg_record_new(const sg_record *record, PyObject *const *values)
     return obj;
 }
 
+/* -1 with TypeError unless every field of ``record`` is a plain object slot (then sg_slot_borrow may read them);
+ * ``what`` names the reader in the message. */
+static inline int
+sg_record_require_slots(const sg_record *record, const char *what)
+{
+    for (Py_ssize_t i = 0; i < record->count; i++) {
+        if (record->offsets[i] < 0) {
+            PyErr_Format(PyExc_TypeError, "%s: the fields of %s must be plain slots", what, record->type->tp_name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The value of plain slot ``index`` of ``obj``, an instance of exactly ``record->type`` (borrowed; NULL when the
+ * slot is empty, with no exception set). */
+static inline PyObject *
+sg_slot_borrow(const sg_record *record, PyObject *obj, Py_ssize_t index)
+{
+    return *(PyObject **)((char *)obj + record->offsets[index]);
+}
+
+/* The value of slot ``index`` of ``obj``, an instance of exactly ``record->type`` (a new reference; NULL with the
+ * descriptor's AttributeError when the slot is empty). */
+static inline PyObject *
+sg_slot_get(const sg_record *record, Py_ssize_t index, PyObject *obj)
+{
+    Py_ssize_t offset = record->offsets[index];
+    if (offset >= 0) {
+        PyObject *value = *(PyObject **)((char *)obj + offset);
+        if (value != NULL) {
+            return Py_NewRef(value);
+        }
+    }
+    PyObject *descr = record->setters[index];
+    return Py_TYPE(descr)->tp_descr_get(descr, obj, (PyObject *)record->type);
+}
+
+/* ``obj.<name>``, read from its slot when ``obj`` is exactly of the class of ``record`` (a new reference). */
+static inline PyObject *
+sg_field_get(const sg_record *record, Py_ssize_t index, PyObject *obj, PyObject *name)
+{
+    return Py_IS_TYPE(obj, record->type) ? sg_slot_get(record, index, obj) : PyObject_GetAttr(obj, name);
+}
+
 /* MatchContext.found_bits, written by the engine (engine_rules.c) and read by the conditions (conditions.h): bit
  * i % 64 of the i / 64-th 64-bit word, in the machine's byte order, for each found literal id i below this bound. */
 #define SG_MAX_LITERAL (1 << 22)

@@ -56,29 +56,6 @@ typedef struct {
     sg_record features_rec;     /* Features: amounts, signatures, links */
 } Evaluator;
 
-/* The value of slot ``index`` of ``obj``, an instance of exactly ``record->type`` (a new reference; NULL with the
- * descriptor's AttributeError when the slot is empty). */
-static inline PyObject *
-sg_slot_get(const sg_record *record, Py_ssize_t index, PyObject *obj)
-{
-    Py_ssize_t offset = record->offsets[index];
-    if (offset >= 0) {
-        PyObject *value = *(PyObject **)((char *)obj + offset);
-        if (value != NULL) {
-            return Py_NewRef(value);
-        }
-    }
-    PyObject *descr = record->setters[index];
-    return Py_TYPE(descr)->tp_descr_get(descr, obj, (PyObject *)record->type);
-}
-
-/* ``obj.<name>``, read from its slot when ``obj`` is exactly of the class of ``record`` (a new reference). */
-static inline PyObject *
-sg_field_get(const sg_record *record, Py_ssize_t index, PyObject *obj, PyObject *name)
-{
-    return Py_IS_TYPE(obj, record->type) ? sg_slot_get(record, index, obj) : PyObject_GetAttr(obj, name);
-}
-
 static inline int
 sg_engine_ready(const Evaluator *self)
 {

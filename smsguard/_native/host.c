@@ -189,14 +189,9 @@ loop_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     self->accepted = Py_NewRef(accepted);
     self->order = Py_NewRef(order);
     if (sg_record_init(&self->signal, signal_type, signal_fields) < 0
-        || sg_record_init(&self->guard, guard_type, guard_fields) < 0) {
+        || sg_record_init(&self->guard, guard_type, guard_fields) < 0
+        || sg_record_require_slots(&self->signal, "DetectLoop") < 0) {
         goto error;
-    }
-    for (Py_ssize_t i = 0; i < SIGNAL_FIELDS; i++) {
-        if (self->signal.offsets[i] < 0) {
-            PyErr_SetString(PyExc_TypeError, "DetectLoop: the signal type's fields must be plain slots");
-            goto error;
-        }
     }
     return (PyObject *)self;
 

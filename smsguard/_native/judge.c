@@ -107,26 +107,6 @@ judge_dealloc(Judge *self)
     Py_DECREF(tp);
 }
 
-/* Every field of ``record`` a plain object slot: read straight from the instance. */
-static int
-plain_slots(const sg_record *record)
-{
-    for (Py_ssize_t i = 0; i < record->count; i++) {
-        if (record->offsets[i] < 0) {
-            PyErr_Format(PyExc_TypeError, "Judge: %s has a field that is not an object slot", record->type->tp_name);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* The value of slot ``i`` of ``obj`` (borrowed), NULL when it is empty. */
-static inline PyObject *
-slot(const sg_record *record, PyObject *obj, int i)
-{
-    return *(PyObject **)((char *)obj + record->offsets[i]);
-}
-
 static int
 pins_init(Judge *self, PyObject *pins)
 {
@@ -187,8 +167,8 @@ judge_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->budget_chars = budget_chars;
     if ((self->acquire = PyObject_GetAttrString(lock, "acquire")) == NULL
         || (self->release = PyObject_GetAttrString(lock, "release")) == NULL
-        || sg_record_init(&self->message, message_type, message_fields) < 0 || plain_slots(&self->message) < 0
-        || sg_record_init(&self->guard, guard_type, guard_fields) < 0 || plain_slots(&self->guard) < 0
+        || sg_record_init(&self->message, message_type, message_fields) < 0 || sg_record_require_slots(&self->message, "Judge") < 0
+        || sg_record_init(&self->guard, guard_type, guard_fields) < 0 || sg_record_require_slots(&self->guard, "Judge") < 0
         || pins_init(self, pins) < 0) {
         Py_DECREF(self);
         return NULL;
@@ -225,20 +205,20 @@ plain_message(Judge *self, PyObject *message)
     if (Py_TYPE(message) != self->message.type) {
         return 0;
     }
-    PyObject *text = slot(&self->message, message, M_TEXT), *sender = slot(&self->message, message, M_SENDER);
-    PyObject *meta = slot(&self->message, message, M_META);
+    PyObject *text = sg_slot_borrow(&self->message, message, M_TEXT), *sender = sg_slot_borrow(&self->message, message, M_SENDER);
+    PyObject *meta = sg_slot_borrow(&self->message, message, M_META);
     return text != NULL && PyUnicode_CheckExact(text) && sender != NULL
            && (sender == Py_None || PyUnicode_CheckExact(sender))
-           && slot(&self->message, message, M_RECEIVED_AT) == Py_None && meta != NULL && PyDict_CheckExact(meta)
+           && sg_slot_borrow(&self->message, message, M_RECEIVED_AT) == Py_None && meta != NULL && PyDict_CheckExact(meta)
            && PyUnicode_GET_LENGTH(text) <= self->budget_chars;
 }
 
 /* The stages after the checks: NULL with an exception, or a Judgement; *handled = 0 when the plan left the text
- * to the Python normalizer (nothing done yet). */
+ * to the Python normalizer, before any stage with a side effect ran (Engine._judge_one then does it all). */
 static PyObject *
 judge_stages(Judge *self, judge_state *st, PyObject *message, PyObject *guard, PyObject *budget, int *handled)
 {
-    PyObject *text = slot(&self->message, message, M_TEXT);
+    PyObject *text = sg_slot_borrow(&self->message, message, M_TEXT);
     PyObject *normalize_args[] = {text, Py_True};
     PyObject *ntext = PyObject_Vectorcall(self->normalize, normalize_args, 2, NULL);
     if (ntext == NULL || ntext == Py_None) {
@@ -294,10 +274,10 @@ judge_checks(Judge *self, judge_state *st, PyObject *message, PyObject **guard)
     if ((*guard = PyObject_GetAttr(self->host, st->guard)) == NULL) {
         return -1;
     }
-    if (Py_TYPE(*guard) != self->guard.type || slot(&self->guard, *guard, G_TRACER) != Py_None) {
+    if (Py_TYPE(*guard) != self->guard.type || sg_slot_borrow(&self->guard, *guard, G_TRACER) != Py_None) {
         return 0;
     }
-    PyObject *budget = slot(&self->guard, *guard, G_BUDGET);
+    PyObject *budget = sg_slot_borrow(&self->guard, *guard, G_BUDGET);
     return budget != NULL && (PyFloat_CheckExact(budget) || PyLong_CheckExact(budget));
 }
 
@@ -319,7 +299,7 @@ judge_judge(Judge *self, PyObject *message)
     int handled = 0;
     if (fast > 0) {
         /* held: a plugin may give the guard another budget while the stages run */
-        PyObject *budget = Py_NewRef(slot(&self->guard, guard, G_BUDGET));
+        PyObject *budget = Py_NewRef(sg_slot_borrow(&self->guard, guard, G_BUDGET));
         judgement = judge_stages(self, st, message, guard, budget, &handled);
         Py_DECREF(budget);
     }

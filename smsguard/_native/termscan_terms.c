@@ -17,39 +17,16 @@ static const char *const scanner_fields[] = {"_compiled", "_defaults", "_last_me
 static PyObject *message_names[TS_MESSAGE_FIELDS], *scanner_names[TS_SCANNER_FIELDS]; /* as interned str */
 static PyObject *s_environ, *s_data, *s_encodekey, *s_get, *s_compiled, *s_native, *s_scan, *s_empty;
 
-/* A slot of a record's instance (borrowed, NULL when empty), or NULL when the field is not a plain slot. */
-static inline PyObject *
-slot_of(const sg_record *record, PyObject *obj, int field)
-{
-    return *(PyObject **)((char *)obj + record->offsets[field]);
-}
-
-/* A field of an instance of a record, as a new reference: read from its slot when the instance is of the record's
- * very class, as the member descriptor reads it; through getattr otherwise. */
-static PyObject *
-record_get(const sg_record *record, PyObject *const *names, PyObject *obj, int field)
-{
-    if (!Py_IS_TYPE(obj, record->type)) {
-        return PyObject_GetAttr(obj, names[field]);
-    }
-    PyObject *value = slot_of(record, obj, field);
-    if (value == NULL) {
-        PyErr_SetObject(PyExc_AttributeError, names[field]);
-        return NULL;
-    }
-    return Py_NewRef(value);
-}
-
 PyObject *
 ts_message_get(ts_Terms *terms, PyObject *message, int field)
 {
-    return record_get(&terms->record, message_names, message, field);
+    return sg_field_get(&terms->record, field, message, message_names[field]);
 }
 
 static PyObject *
 scanner_get(ts_Terms *terms, PyObject *scanner, int field)
 {
-    return record_get(&terms->scanner, scanner_names, scanner, field);
+    return sg_field_get(&terms->scanner, field, scanner, scanner_names[field]);
 }
 
 Py_ssize_t
@@ -125,19 +102,9 @@ Terms_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         return NULL;
     }
     Py_DECREF(stop);
-    for (int i = 0; i < TS_MESSAGE_FIELDS; i++) {
-        if (self->record.offsets[i] < 0) {
-            PyErr_SetString(PyExc_TypeError, "_Message must keep its fields in __slots__");
-            Py_DECREF(self);
-            return NULL;
-        }
-    }
-    for (int i = 0; i < TS_SCANNER_FIELDS; i++) {
-        if (self->scanner.offsets[i] < 0) {
-            PyErr_SetString(PyExc_TypeError, "_Scanner must keep its fields in __slots__");
-            Py_DECREF(self);
-            return NULL;
-        }
+    if (sg_record_require_slots(&self->record, "Terms") < 0 || sg_record_require_slots(&self->scanner, "Terms") < 0) {
+        Py_DECREF(self);
+        return NULL;
     }
     return (PyObject *)self;
 }
@@ -257,7 +224,7 @@ ts_message(ts_Terms *self, PyObject *ntext)
             return message;
         }
         if (Py_IS_TYPE(message, self->record.type)) {
-            PyObject *reads = slot_of(&self->record, message, TS_READS);
+            PyObject *reads = sg_slot_borrow(&self->record, message, TS_READS);
             expected = reads != NULL && PyDict_CheckExact(reads) ? PyDict_GET_SIZE(reads) : 0;
         }
     }
@@ -323,8 +290,8 @@ static PyObject *
 compiled_for(ts_Terms *self, PyObject *scanner, PyObject *env)
 {
     if (PyUnicode_CheckExact(env)) {
-        PyObject *compiled = slot_of(&self->scanner, scanner, TS_COMPILED);
-        PyObject *defaults = slot_of(&self->scanner, scanner, TS_DEFAULTS);
+        PyObject *compiled = sg_slot_borrow(&self->scanner, scanner, TS_COMPILED);
+        PyObject *defaults = sg_slot_borrow(&self->scanner, scanner, TS_DEFAULTS);
         if (compiled != NULL && Py_IS_TYPE(compiled, self->compiled_type) && defaults != NULL &&
             PyDict_CheckExact(defaults) && PyTuple_GET_SIZE(compiled) > self->native_at &&
             PyTuple_GET_SIZE(compiled) > self->names_at && PyTuple_GET_SIZE(compiled) > self->env_at) {

@@ -91,7 +91,9 @@ def scan(
     out = stdout_bytes()
     started = time.perf_counter()
     # The engine's tables live as long as the scan: frozen, the collector stops walking them at every full
-    # collection (about 5% of a long scan), and forked workers do not copy their pages by touching them.
+    # collection (about 5% of a long scan), and forked workers (the start method on Linux) do not copy their
+    # pages by touching them. What a caller had frozen already stays frozen.
+    thaw = gc.get_freeze_count() == 0
     gc.freeze()
     try:
         with _open_source(source) as stream:
@@ -113,7 +115,8 @@ def scan(
         click.echo(f"smsguard scan: {exc}", err=True)
         raise SystemExit(2) from None
     finally:
-        gc.unfreeze()
+        if thaw:
+            gc.unfreeze()
     if show_summary:
         click.echo(render_summary(stats, time.perf_counter() - started), err=True)
 
