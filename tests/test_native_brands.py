@@ -248,8 +248,9 @@ def test_the_pattern_pre_checks_are_on_for_these_patterns_only() -> None:
     try:
         with nd.replaced(_brands, _SELF_NAMING=other):
             assert not _brands._bind(REFERENCE)
-            for text in ["招商银行x", "招商银行通知", "我是招商银行", "【招商银行】x"]:
-                same_claims(*nd.inputs(text))
+            with c_only():  # the C answers alone, without the pre-checks
+                for text in ["招商银行x", "招商银行通知", "我是招商银行", "【招商银行】x"]:
+                    same_claims(*nd.inputs(text))
     finally:
         assert _brands._bind(REFERENCE)
 

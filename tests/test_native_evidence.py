@@ -852,9 +852,12 @@ def test_the_ints_of_a_span_are_those_the_reference_gives() -> None:
         (mapped, TermHit(hit.entry, 3, 3)),
         (mapped, TermHit(hit.entry, 99, 99)),
     ):
-        ours = C.make_signal("legal.x", ntext, [h])
+        with c_only():
+            ours = C.make_signal("legal.x", ntext, [h])
         theirs = REFERENCE["make_signal"]("legal.x", ntext, [h])
         assert ours == theirs and [type(x) for x in ours.spans[0]] == [int, int]
+        if ntext is mapped:  # the very int objects of the offset map, as the reference returns them
+            assert all(a is b for a, b in zip(ours.spans[0], theirs.spans[0], strict=True))
         assert C.span_signal("legal.x", ntext, (h.start, h.end), 1, "") == REFERENCE["span_signal"](
             "legal.x", ntext, (h.start, h.end), 1, ""
         )
@@ -930,6 +933,9 @@ def test_an_odd_confidence_goes_to_the_reference() -> None:
         )
         same("make_signal", "legal.x", ntext, [TermHit(entry, 12, 14, True)] * n, confidence=True)
         same("make_signal", "legal.x", ntext, [TermHit(entry, 12, 14, True)] * n, confidence="x")
+        for odd in (Confidence(ours), True, "x"):  # each handed to the reference by the C
+            with c_only(), pytest.raises(HandedToPython):
+                C.make_signal("legal.x", ntext, [TermHit(entry, 12, 14, True)] * n, confidence=odd)
         with c_only():
             same("make_signal", "legal.x", ntext, [TermHit(entry, 12, 14, True)] * n, confidence=2**70)
 
