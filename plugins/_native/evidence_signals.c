@@ -7,7 +7,6 @@
 
 /* The Signal is its six fields, each a plain object slot, and allocated by PyType_GenericAlloc: new_signal then
  * allocates it unzeroed and fills every slot before it is tracked, as a tuple is built. */
-static int signal_direct;
 
 /* The caches below are keyed by identity, each key a strong reference (so no other object takes its address): the
  * slot of key in keys (2**bits of them) is one of the CACHE_WAYS after its hash; *found says whether it holds the
@@ -231,24 +230,8 @@ new_signal(PyObject *name, PyObject *value, PyObject *confidence, const ev_pair 
     Py_XDECREF(a);
     Py_XDECREF(b);
     if (spans != NULL && (plugin = cached_plugin_of(name)) != NULL) {
-        if (signal_direct) {
-            const Py_ssize_t *at = EV.signal.offsets;
-            if ((result = PyObject_GC_New(PyObject, EV.signal.type)) != NULL) {
-#define SIGNAL_FIELD(i) (*(PyObject **)((char *)result + at[i]))
-                SIGNAL_FIELD(0) = Py_NewRef(name);
-                SIGNAL_FIELD(1) = Py_NewRef(value);
-                SIGNAL_FIELD(2) = Py_NewRef(confidence);
-                SIGNAL_FIELD(3) = Py_NewRef(spans);
-                SIGNAL_FIELD(4) = Py_NewRef(detail);
-                SIGNAL_FIELD(5) = Py_NewRef(plugin);
-#undef SIGNAL_FIELD
-                PyObject_GC_Track(result);
-            }
-        }
-        else {
-            PyObject *values[6] = {name, value, confidence, spans, detail, plugin};
-            result = sg_record_new(&EV.signal, values);
-        }
+        PyObject *values[6] = {name, value, confidence, spans, detail, plugin};
+        result = sg_record_new(&EV.signal, values);
     }
     Py_XDECREF(spans);
     Py_XDECREF(detail);
@@ -546,23 +529,10 @@ evidence_span_signal(PyObject *module, PyObject *const *args, Py_ssize_t nargs, 
     return new_signal(a[0], a[3], EV.one, &span, 1, objs, Py_NewRef(a[4]));
 }
 
-/* After bind_evidence: the caches emptied, and how a Signal is built decided. */
+/* After bind_evidence: the caches emptied. */
 void
 ev_bind_signals(void)
 {
     clear_plugin_cache();
     clear_kw_cache();
-    PyTypeObject *type = EV.signal.type;
-    signal_direct = EV.signal.count == 6 && type->tp_alloc == PyType_GenericAlloc && PyType_IS_GC(type)
-                    && type->tp_itemsize == 0 && type->tp_dictoffset == 0 && type->tp_weaklistoffset == 0
-                    && !(type->tp_flags & Py_TPFLAGS_MANAGED_DICT)
-                    && type->tp_basicsize == (Py_ssize_t)(sizeof(PyObject) + 6 * sizeof(PyObject *));
-    for (int i = 0; i < EV.signal.count; i++) {
-        /* six distinct slots after the header, in an object of six: every byte is a slot */
-        Py_ssize_t at = EV.signal.offsets[i];
-        signal_direct &= at >= (Py_ssize_t)sizeof(PyObject) && at < type->tp_basicsize && at % sizeof(PyObject *) == 0;
-        for (int j = 0; j < i; j++) {
-            signal_direct &= EV.signal.offsets[j] != at;
-        }
-    }
 }

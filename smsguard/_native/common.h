@@ -26,6 +26,7 @@ typedef struct {
     Py_ssize_t count;                   /* number of fields */
     PyObject *setters[SG_MAX_FIELDS];   /* the member descriptors, strong references */
     Py_ssize_t offsets[SG_MAX_FIELDS];  /* each field's slot offset, -1 for a field set through its descriptor */
+    int direct;                         /* the instance is its header and these slots alone (see sg_record_new) */
 } sg_record;
 
 /* The offset in the instance of the object slot that ``descr`` (a class attribute) describes, or -1 when it is
@@ -55,6 +56,29 @@ sg_slot_offset_of(PyObject *cls, const char *name)
                      PyType_Check(cls) ? ((PyTypeObject *)cls)->tp_name : "?", name);
     }
     return offset;
+}
+
+/* Whether an instance of ``type`` is its object header and the ``count`` distinct plain slots at ``offsets``
+ * alone, allocated by the generic allocator and tracked by the collector: then every byte of a new instance is
+ * one of the slots, and sg_record_new may fill them all before the collector sees it. */
+static inline int
+sg_record_is_whole(PyTypeObject *type, const Py_ssize_t *offsets, Py_ssize_t count)
+{
+    int whole = type->tp_alloc == PyType_GenericAlloc && PyType_IS_GC(type) && type->tp_itemsize == 0
+                && type->tp_dictoffset == 0 && type->tp_weaklistoffset == 0
+                && !(type->tp_flags & Py_TPFLAGS_MANAGED_DICT)
+#ifdef Py_TPFLAGS_MANAGED_WEAKREF
+                && !(type->tp_flags & Py_TPFLAGS_MANAGED_WEAKREF)
+#endif
+                && type->tp_basicsize == (Py_ssize_t)(sizeof(PyObject) + (size_t)count * sizeof(PyObject *));
+    for (Py_ssize_t i = 0; whole && i < count; i++) {
+        Py_ssize_t at = offsets[i];
+        whole = at >= (Py_ssize_t)sizeof(PyObject) && at < type->tp_basicsize && at % sizeof(PyObject *) == 0;
+        for (Py_ssize_t j = 0; whole && j < i; j++) {
+            whole = offsets[j] != at;
+        }
+    }
+    return whole;
 }
 
 /* Look up the slots ``fields`` (NULL-terminated, in the order sg_record_new takes values) of ``cls``.
@@ -88,6 +112,7 @@ sg_record_init(sg_record *record, PyObject *cls, const char *const *fields)
     }
     Py_INCREF(cls);
     record->type = (PyTypeObject *)cls;
+    record->direct = sg_record_is_whole((PyTypeObject *)cls, record->offsets, record->count);
     return 0;
 }
 
@@ -105,6 +130,21 @@ sg_record_clear(sg_record *record)
 static inline PyObject *
 sg_record_new(const sg_record *record, PyObject *const *values)
 {
+    int direct = record->direct;
+    for (Py_ssize_t i = 0; direct && i < record->count; i++) {
+        direct = values[i] != NULL;  /* an empty field goes through its descriptor, which refuses it */
+    }
+    if (direct) {
+        PyObject *obj = PyObject_GC_New(PyObject, record->type);
+        if (obj == NULL) {
+            return NULL;
+        }
+        for (Py_ssize_t i = 0; i < record->count; i++) {
+            *(PyObject **)((char *)obj + record->offsets[i]) = Py_NewRef(values[i]);
+        }
+        PyObject_GC_Track(obj);
+        return obj;
+    }
     PyObject *obj = record->type->tp_alloc(record->type, 0);
     if (obj == NULL) {
         return NULL;
