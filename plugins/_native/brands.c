@@ -50,7 +50,6 @@ static PyObject fallback_marker;
 
 /* An exact int that fits a Py_ssize_t: 1; 0 for anything else. */
 #define as_ssize(o, out) dt_as_ssize_in((o), PY_SSIZE_T_MIN, PY_SSIZE_T_MAX, (out))
-#define same_str dt_same_str
 
 /* ---- from_lexicons ---- */
 
@@ -63,7 +62,7 @@ brands_from_lexicons(PyObject *module, PyObject *const *args, Py_ssize_t nargs, 
             return NULL;
         }
         if (cached != NULL && PyTuple_CheckExact(cached) && PyTuple_GET_SIZE(cached) == 2
-            && PyUnicode_CheckExact(PyTuple_GET_ITEM(cached, 0)) && same_str(PyTuple_GET_ITEM(cached, 0), args[3])) {
+            && PyUnicode_CheckExact(PyTuple_GET_ITEM(cached, 0)) && sg_same_str(PyTuple_GET_ITEM(cached, 0), args[3])) {
             return Py_NewRef(PyTuple_GET_ITEM(cached, 1));
         }
     }
@@ -254,7 +253,7 @@ name_hits(PyObject *snapshot, name_hit *kept)
         if (!PyUnicode_CheckExact(kind)) {
             return -1;
         }
-        int is_brand = same_str(kind, BR.brand), is_claim = !is_brand && same_str(kind, BR.claim_kind);
+        int is_brand = sg_same_str(kind, BR.brand), is_claim = !is_brand && sg_same_str(kind, BR.claim_kind);
         if (!is_brand && !is_claim) {
             continue;
         }

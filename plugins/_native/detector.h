@@ -466,13 +466,6 @@ dt_extend_from(PyObject *out, PyObject *g, PyObject *key, PyObject *empty)
     return rc;
 }
 
-/* a == b for two exact strs */
-static inline int
-dt_same_str(PyObject *a, PyObject *b)
-{
-    return a == b || PyUnicode_Compare(a, b) == 0;
-}
-
 /* signals.append(f(*args)): 0, or -1 with an exception set */
 static inline int
 dt_append_call(PyObject *signals, PyObject *f, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)

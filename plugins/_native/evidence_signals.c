@@ -239,16 +239,6 @@ new_signal(PyObject *name, PyObject *value, PyObject *confidence, const ev_pair 
     return result;
 }
 
-/* whether two exact strs are equal: a str's representation is canonical, so equal strs have one kind */
-static int
-same_str(PyObject *a, PyObject *b)
-{
-    Py_ssize_t n = PyUnicode_GET_LENGTH(a);
-    return a == b
-           || (n == PyUnicode_GET_LENGTH(b) && PyUnicode_KIND(a) == PyUnicode_KIND(b)
-               && memcmp(PyUnicode_DATA(a), PyUnicode_DATA(b), (size_t)n * PyUnicode_KIND(a)) == 0);
-}
-
 /* "、".join(items) for 2 to EV_SMALL exact strs, without the list PyUnicode_Join needs */
 static PyObject *
 join_terms(PyObject *const *items, Py_ssize_t n)
@@ -299,7 +289,7 @@ terms_of(const ev_hits *hs)
         for (Py_ssize_t i = 0; i < hs->n; i++) {
             PyObject *term = PyTuple_GET_ITEM(hs->hits[i].entry, 0);
             Py_ssize_t j = 0;
-            while (j < count && !same_str(distinct[j], term)) {
+            while (j < count && !sg_same_str(distinct[j], term)) {
                 j++;
             }
             if (j == count) {

@@ -206,7 +206,7 @@ threat_signals(const Detector *d, PyObject *signals, PyObject *text, PyObject *t
     }
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(threats); i++) {
         PyObject *h = PyList_GET_ITEM(threats, i);
-        if (!dt_same_str(DT_KIND(h), lg_words[W_CREDIT_RECORD]) && PyList_Append(counted, h) < 0) {
+        if (!sg_same_str(DT_KIND(h), lg_words[W_CREDIT_RECORD]) && PyList_Append(counted, h) < 0) {
             goto done;
         }
     }
@@ -358,7 +358,7 @@ detector_call(Detector *d, PyObject *const *args, size_t nargsf, PyObject *kwnam
     }
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(found); i++) {
         PyObject *h = PyTuple_GET_ITEM(found, i), *kind = DT_KIND(h);
-        if (dt_same_str(kind, lg_words[W_COURT_CHANNEL]) && PyList_Append(channel, h) < 0) {
+        if (sg_same_str(kind, lg_words[W_COURT_CHANNEL]) && PyList_Append(channel, h) < 0) {
             goto done;
         }
         int r = PyDict_Contains(d->o[O_THREATS], kind);

@@ -332,10 +332,10 @@ detector_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kw
             plain = 0;
             break;
         }
-        transfer = transfer || dt_same_str(kind, S[S_TRANSFER]);
-        money = money || dt_same_str(kind, S[S_MONEY]);
-        safe = safe || dt_same_str(kind, S[S_SAFE_ACCOUNT]);
-        fee = fee || dt_same_str(kind, S[S_FEE]);
+        transfer = transfer || sg_same_str(kind, S[S_TRANSFER]);
+        money = money || sg_same_str(kind, S[S_MONEY]);
+        safe = safe || sg_same_str(kind, S[S_SAFE_ACCOUNT]);
+        fee = fee || sg_same_str(kind, S[S_FEE]);
     }
     PyObject *result;
     if (!plain) {

@@ -36,10 +36,11 @@ static struct {
     PyObject *n_mismatch;
 } S;
 
+/* Equal exact strs (a str subclass may compare otherwise in the reference: only the same object counts) */
 static int
 same_str(PyObject *a, PyObject *b)
 {
-    return a == b || (PyUnicode_CheckExact(a) && PyUnicode_CheckExact(b) && dt_same_str(a, b));
+    return a == b || (PyUnicode_CheckExact(a) && PyUnicode_CheckExact(b) && sg_same_str(a, b));
 }
 
 static void

@@ -66,11 +66,11 @@ decode_rows(PyObject *rows, PyObject *const *kinds, PyObject *strong, PyObject *
         r->value = value;
         r->kind = SP_OTHER;
         for (int k = 0; k < SP_N_KINDS && r->kind == SP_OTHER; k++) {
-            if (dt_same_str(kind, kinds[k])) {
+            if (sg_same_str(kind, kinds[k])) {
                 r->kind = k;
             }
         }
-        r->strong = dt_same_str(value, strong);
+        r->strong = sg_same_str(value, strong);
         if (PyList_Append(held, key) < 0 || PyList_Append(held, value) < 0) {
             return -1;
         }

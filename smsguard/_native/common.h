@@ -229,6 +229,22 @@ sg_lowest_bit(uint64_t word)
 #endif
 }
 
+/* Whether a and b are equal strs (any other object is equal only to itself). Never raises: a str's
+ * representation is canonical, so equal strs have one length, one kind and the same bytes. */
+static inline int
+sg_same_str(PyObject *a, PyObject *b)
+{
+    if (a == b) {
+        return 1;
+    }
+    if (!PyUnicode_Check(a) || !PyUnicode_Check(b)) {
+        return 0;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(a);
+    return n == PyUnicode_GET_LENGTH(b) && PyUnicode_KIND(a) == PyUnicode_KIND(b)
+           && memcmp(PyUnicode_DATA(a), PyUnicode_DATA(b), (size_t)n * PyUnicode_KIND(a)) == 0;
+}
+
 /* A tuple of two ints, (start, end). */
 static inline PyObject *
 sg_span(Py_ssize_t start, Py_ssize_t end)

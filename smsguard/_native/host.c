@@ -220,7 +220,7 @@ keep_signals(DetectLoop *self, host_state *st, detector *d, PyObject *guard, PyO
         int done = quick_check(signal, self->signal.type, self->signal.offsets, self->accepted, d->plugin, length,
                                &stamp);
         if (done > 0) {
-            int same = same_str(stamp, d->plugin);
+            int same = sg_same_str(stamp, d->plugin);
             if (same > 0) {
                 kept = Py_NewRef(signal);
             }

@@ -18,20 +18,6 @@ enum { F_NAME, F_VALUE, F_CONFIDENCE, F_SPANS, F_DETAIL, F_PLUGIN, SIGNAL_FIELDS
 
 /* ---- the quick check */
 
-/* Whether two exact str are equal; -1 with an exception set. */
-static int
-same_str(PyObject *a, PyObject *b)
-{
-    if (a == b) {
-        return 1;
-    }
-    if (PyUnicode_GET_LENGTH(a) != PyUnicode_GET_LENGTH(b)) {
-        return 0;
-    }
-    int order = PyUnicode_Compare(a, b);
-    return order == -1 && PyErr_Occurred() ? -1 : order == 0;
-}
-
 /* Whether an exact int is from low to high; -1 with an exception set. */
 static int
 int_within(PyObject *number, long long low, long long high, long long *value)
@@ -66,7 +52,7 @@ quick_check(PyObject *signal, PyTypeObject *signal_type, const Py_ssize_t *at, P
     if (accepted == NULL) {
         return PyErr_Occurred() ? -1 : 0;
     }
-    int ok = same_str(PyTuple_GET_ITEM(accepted, 0), plugin);
+    int ok = sg_same_str(PyTuple_GET_ITEM(accepted, 0), plugin);
     if (ok <= 0) {
         return ok;
     }
